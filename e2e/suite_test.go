@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
+	"k8s.io/kubernetes/test/e2e/framework"
+
+	"podperf/framework/report"
+	"podperf/framework/results"
+	"podperf/framework/target"
+	"podperf/framework/target/local"
+)
+
+// resultEntry names the report entry that carries a spec's results.Test to
+// ReportAfterSuite, which may run in another process.
+const resultEntry = "podperf/result"
+
+var (
+	tgt       target.Target
+	env       target.Environment
+	startedAt = time.Now()
+)
+
+var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
+	var err error
+	switch cfg.Target {
+	case "local":
+		var t *local.Target
+		t, err = local.New(framework.Logf)
+		if err == nil {
+			tgt = t
+		}
+	default:
+		err = fmt.Errorf("--target=%s is not available in this build", cfg.Target)
+	}
+	var skip *target.ErrSkip
+	if errors.As(err, &skip) {
+		ginkgo.Skip(skip.Reason)
+	}
+	framework.ExpectNoError(err, "set up the %s target", cfg.Target)
+	// Registered before anything is built, so a failure or an interrupt halfway
+	// through still removes it.
+	ginkgo.DeferCleanup(func(ctx context.Context) error { return tgt.Teardown(ctx) })
+	env = tgt.Environment(ctx)
+	framework.Logf("target %s: kernel %s, %d CPUs (%s), %s", env.Target, env.Kernel, env.CPUs, env.CPUModel, env.Netperf)
+	framework.Logf("baseline %s, tolerances %s, mode %s, %d samples of %s per path", cfg.Profile.Name, cfg.Tolerances, cfg.Mode, cfg.Samples, cfg.Duration)
+})
+
+// ReportAfterSuite runs after everything, on failure and on interrupt too, so
+// whatever was measured reaches results.json.
+var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
+	dir := framework.TestContext.ReportDir
+	run := &results.Run{
+		Schema: results.Schema, StartedAt: startedAt, FinishedAt: time.Now(), Environment: env,
+		Settings: results.Settings{Target: cfg.Target, Duration: cfg.Duration, Samples: cfg.Samples,
+			Baseline: cfg.Profile.Name, Tolerances: cfg.Tolerances, ToleranceMode: string(cfg.Mode),
+			ControlPort: cfg.ControlPort, DataPortBase: cfg.DataPortBase},
+		Verdict: "pass",
+	}
+	for _, s := range r.SpecReports {
+		t := testFromReport(s)
+		if t == nil {
+			continue
+		}
+		run.Tests = append(run.Tests, t)
+		if s.State.Is(types.SpecStateFailureStates) {
+			run.Verdict = "fail"
+		}
+	}
+	if len(run.Tests) == 0 {
+		run.Verdict = "no tests ran"
+	}
+	if !r.SuiteSucceeded && run.Verdict == "pass" {
+		run.Verdict = "fail"
+	}
+	path, err := report.WriteJSON(dir, run)
+	if err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	if err := reporters.GenerateJUnitReport(r, filepath.Join(dir, "junit.xml")); err != nil {
+		ginkgo.Fail("write junit.xml: " + err.Error())
+	}
+	fmt.Fprintln(os.Stdout)
+	report.Summary(os.Stdout, run)
+	fmt.Fprintf(os.Stdout, "results: %s, junit: %s\n", path, filepath.Join(dir, "junit.xml"))
+	if cfg.WriteBaseline != "" {
+		p, err := report.Baseline(run, filepath.Base(cfg.WriteBaseline), cfg.Profile)
+		if err == nil {
+			err = p.Write(cfg.WriteBaseline, fmt.Sprintf("Baseline recorded by podperf (%s target, %s).\nUse it with --baseline=%s --tolerance-mode=absolute.", cfg.Target, run.StartedAt.Format(time.RFC3339), cfg.WriteBaseline))
+		}
+		if err != nil {
+			ginkgo.Fail("--write-baseline: " + err.Error())
+		}
+		fmt.Fprintf(os.Stdout, "baseline written to %s\n", cfg.WriteBaseline)
+	}
+})
+
+// testFromReport recovers the last results.Test a spec attached.
+func testFromReport(s types.SpecReport) *results.Test {
+	var t *results.Test
+	for _, e := range s.ReportEntries {
+		if e.Name != resultEntry {
+			continue
+		}
+		if v, ok := e.GetRawValue().(*results.Test); ok {
+			t = v
+			continue
+		}
+		var v results.Test
+		if json.Unmarshal([]byte(e.Value.AsJSON), &v) == nil {
+			t = &v
+		}
+	}
+	return t
+}

@@ -1,0 +1,241 @@
+package netperf
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"podperf/framework/target"
+)
+
+// Group is the combined result of N netperf processes started together.
+type Group struct {
+	Processes []Result `json:"processes"`
+	// Throughput is the sum of the processes' rates over Window, the span in
+	// which all of them were running. Summing each process's own average
+	// instead would count the stragglers' time alone on the wire as if it were
+	// shared, and overstate the aggregate when starts and ends are skewed.
+	Throughput float64 `json:"throughput"`
+	// NaiveSum is the plain sum of the processes' final figures, kept to show
+	// how much the window changed.
+	NaiveSum float64 `json:"naiveSum"`
+	Unit     string  `json:"unit"`
+	Window   Window  `json:"window"`
+
+	// Latency of the group (RR tests). Percentiles of different connections
+	// cannot be averaged: the pooled Pq lies between the smallest and largest
+	// per-process Pq, so the group reports that largest value (a bound that
+	// cannot understate the tail) and keeps the smallest beside it. The mean is
+	// exact: per-process means weighted by transaction counts.
+	Latency      *Latency `json:"latency,omitempty"`
+	LatencyLower *Latency `json:"latencyLower,omitempty"`
+
+	// CPU figures. Each process measured system-wide utilisation over its own
+	// run; they overlap, so the group takes their mean, and service demand is
+	// recomputed from it against the aggregate rate.
+	LocalCPU, RemoteCPU   float64 `json:"-"`
+	LocalSD, RemoteSD     float64 `json:"-"`
+	LocalCPUs, RemoteCPUs int     `json:"-"`
+	SDUnit                string  `json:"-"`
+
+	// ClientTxBytesRate is the client interface's transmit rate in bit/s over
+	// the processes' run, read from its byte counters (0 when not read).
+	ClientTxRate float64 `json:"clientTxRate,omitempty"`
+}
+
+// Window is when the processes ran, from netperf's interim timestamps.
+type Window struct {
+	Start     time.Time     `json:"start"`
+	End       time.Time     `json:"end"`
+	StartSkew time.Duration `json:"startSkew"` // last start minus first start
+	EndSkew   time.Duration `json:"endSkew"`   // last end minus first end
+}
+
+// Length is the duration of the common window.
+func (w Window) Length() time.Duration { return w.End.Sub(w.Start) }
+
+// Run starts n netperf processes of spec together on pair, the i-th on data
+// port dataPortBase+i, waits for all of them, and combines their results. n=1
+// is a plain single run.
+func Run(ctx context.Context, pair target.Pair, spec Spec, n, dataPortBase int) (Group, error) {
+	if err := spec.Validate(); err != nil {
+		return Group{}, err
+	}
+	if n < 1 {
+		return Group{}, fmt.Errorf("netperf process count %d must be at least 1", n)
+	}
+	if n > 1 && spec.Interim == 0 {
+		return Group{}, fmt.Errorf("%d concurrent netperf processes need interim results (-D) to find their common window", n)
+	}
+	tx0, txErr := pair.ClientTxBytes(ctx)
+	results := make([]Result, n)
+	errs := make([]error, n)
+	outs := make([]target.Output, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start // release them together
+			out, err := pair.Run(ctx, spec.Args(pair.ServerAddress(), dataPortBase+i))
+			outs[i] = out
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			results[i], errs[i] = Check(out.Stdout+out.Stderr, out.ExitCode)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			if n == 1 {
+				return Group{}, err
+			}
+			return Group{}, fmt.Errorf("netperf process %d of %d (data port %d): %w", i+1, n, dataPortBase+i, err)
+		}
+	}
+	g, err := Combine(results)
+	if err != nil {
+		return g, err
+	}
+	if tx1, err := pair.ClientTxBytes(ctx); err == nil && txErr == nil {
+		first, last := outs[0].Started, outs[0].Ended
+		for _, o := range outs {
+			first = minTime(first, o.Started)
+			last = maxTime(last, o.Ended)
+		}
+		if d := last.Sub(first).Seconds(); d > 0 {
+			g.ClientTxRate = float64(tx1-tx0) * 8 / d
+		}
+	}
+	return g, nil
+}
+
+// Combine aggregates per-process results; see Group for the rules.
+func Combine(rs []Result) (Group, error) {
+	if len(rs) == 0 {
+		return Group{}, fmt.Errorf("no netperf results to combine")
+	}
+	g := Group{Processes: rs, Unit: rs[0].Unit, SDUnit: rs[0].SDUnit, LocalCPUs: rs[0].LocalCPUs, RemoteCPUs: rs[0].RemoteCPUs}
+	for _, r := range rs {
+		g.NaiveSum += r.Throughput
+		g.LocalCPU += r.LocalCPU / float64(len(rs))
+		g.RemoteCPU += r.RemoteCPU / float64(len(rs))
+	}
+	if len(rs) == 1 {
+		r := rs[0]
+		g.Throughput = r.Throughput
+		g.LocalSD, g.RemoteSD = r.LocalSD, r.RemoteSD
+		g.Latency = r.Latency
+		if len(r.Interim) > 0 {
+			g.Window = Window{Start: r.Interim[0].Start(), End: r.Interim[len(r.Interim)-1].End}
+		}
+		return g, nil
+	}
+	w, err := commonWindow(rs)
+	if err != nil {
+		return g, err
+	}
+	g.Window = w
+	for _, r := range rs {
+		g.Throughput += rateOver(r.Interim, w.Start, w.End)
+	}
+	g.LocalSD = ServiceDemand(g.LocalCPU, g.LocalCPUs, g.Throughput, g.Unit)
+	g.RemoteSD = ServiceDemand(g.RemoteCPU, g.RemoteCPUs, g.Throughput, g.Unit)
+	if rs[0].Latency != nil {
+		g.Latency, g.LatencyLower = combineLatency(rs)
+	}
+	return g, nil
+}
+
+// ServiceDemand is netperf's definition: CPU microseconds spent per unit of
+// work, where the unit is a KB (1024 bytes) for streams and a transaction for
+// RR. util is percent of all cpus.
+func ServiceDemand(util float64, cpus int, rate float64, unit string) float64 {
+	if rate <= 0 {
+		return 0
+	}
+	work := rate // trans/s
+	if unit == "bit/s" {
+		work = rate / 8 / 1024 // KB/s
+	}
+	return util / 100 * float64(cpus) * 1e6 / work
+}
+
+func commonWindow(rs []Result) (Window, error) {
+	var w Window
+	var firstStart, lastEnd time.Time
+	for i, r := range rs {
+		if len(r.Interim) == 0 {
+			return w, fmt.Errorf("netperf process %d printed no interim results: its run cannot be placed in time (was -D given?)", i+1)
+		}
+		s, e := r.Interim[0].Start(), r.Interim[len(r.Interim)-1].End
+		if i == 0 {
+			w.Start, w.End, firstStart, lastEnd = s, e, s, e
+			continue
+		}
+		w.Start, firstStart = maxTime(w.Start, s), minTime(firstStart, s)
+		w.End, lastEnd = minTime(w.End, e), maxTime(lastEnd, e)
+	}
+	w.StartSkew, w.EndSkew = w.Start.Sub(firstStart), lastEnd.Sub(w.End)
+	if !w.End.After(w.Start) {
+		return w, fmt.Errorf("the %d netperf processes never all ran at once (start skew %s, end skew %s): use a longer --duration", len(rs), w.StartSkew, w.EndSkew)
+	}
+	return w, nil
+}
+
+// rateOver is the mean rate of a process over [from, to], integrating its
+// piecewise-constant interim rates.
+func rateOver(iv []Interval, from, to time.Time) float64 {
+	var work float64
+	for _, i := range iv {
+		s, e := maxTime(i.Start(), from), minTime(i.End, to)
+		if e.After(s) {
+			work += i.Rate * e.Sub(s).Seconds()
+		}
+	}
+	return work / to.Sub(from).Seconds()
+}
+
+func combineLatency(rs []Result) (upper, lower *Latency) {
+	col := func(f func(*Latency) float64) []float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = f(r.Latency)
+		}
+		return v
+	}
+	p50, p90, p99 := col(func(l *Latency) float64 { return l.P50 }), col(func(l *Latency) float64 { return l.P90 }), col(func(l *Latency) float64 { return l.P99 })
+	mins, maxs := col(func(l *Latency) float64 { return l.Min }), col(func(l *Latency) float64 { return l.Max })
+	var mean, n float64
+	for _, r := range rs {
+		t := r.Throughput * r.Elapsed.Seconds() // transactions this process completed
+		mean += r.Latency.Mean * t
+		n += t
+	}
+	if n > 0 {
+		mean /= n
+	}
+	upper = &Latency{P50: slices.Max(p50), P90: slices.Max(p90), P99: slices.Max(p99), Mean: mean, Min: slices.Min(mins), Max: slices.Max(maxs)}
+	lower = &Latency{P50: slices.Min(p50), P90: slices.Min(p90), P99: slices.Min(p99), Mean: mean, Min: slices.Min(mins), Max: slices.Max(maxs)}
+	return upper, lower
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,152 @@
+// Package report writes what a run produced: results.json, a short summary
+// table, and optionally the run's own figures as a baseline profile.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"podperf/framework/baseline"
+	"podperf/framework/results"
+	"podperf/framework/target"
+)
+
+// WriteJSON writes run to dir/results.json atomically (a killed run never
+// leaves a half-written file).
+func WriteJSON(dir string, run *results.Run) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("report dir %s: %w", dir, err)
+	}
+	b, err := json.MarshalIndent(run, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("encode results: %w", err)
+	}
+	path := filepath.Join(dir, "results.json")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("write %s: %w", tmp, err)
+	}
+	return path, os.Rename(tmp, path)
+}
+
+// Summary prints one line per test and path: the figures a reader wants first.
+func Summary(w io.Writer, run *results.Run) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "test\tpath\trate\tunit\t±CI\tclient SD\tserver SD\tP50/P90/P99 µs\tpod/node\tverdict\t\n")
+	for _, t := range run.Tests {
+		for _, p := range []target.Path{target.NodePath, target.PodPath} {
+			path := t.Paths[p]
+			if path == nil || path.Stats == nil {
+				fmt.Fprintf(tw, "%s\t%s\t-\t\t\t\t\t\t\t%s\t\n", t.ID, p, errOr(t.Error, "no data"))
+				continue
+			}
+			r := path.Stats[results.Rate]
+			lat := "-"
+			if l := medianLatency(path.Samples); l != "" {
+				lat = l
+			}
+			ratio, verdict := "", ""
+			if p == target.PodPath {
+				ratio = fmt.Sprintf("%.3f", t.Ratios[results.Rate].Median)
+				verdict = testVerdict(t)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%s\t%.2g%%\t%.4g\t%.4g\t%s\t%s\t%s\t\n", t.ID, p, r.Median, t.Unit(results.Rate),
+				halfWidthPercent(r.Median, r.CILow, r.CIHigh), path.Stats[results.ClientCPU].Median, path.Stats[results.ServerCPU].Median, lat, ratio, verdict)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "verdict: %s\n", run.Verdict)
+}
+
+func errOr(e, def string) string {
+	if e != "" {
+		if len(e) > 60 {
+			e = e[:60] + "…"
+		}
+		return "error: " + e
+	}
+	return def
+}
+
+func halfWidthPercent(m, lo, hi float64) float64 {
+	if m == 0 {
+		return 0
+	}
+	return (hi - lo) / 2 / m * 100
+}
+
+func medianLatency(ss []results.Sample) string {
+	if len(ss) == 0 || ss[len(ss)/2].Latency == nil {
+		return ""
+	}
+	l := ss[len(ss)/2].Latency
+	return fmt.Sprintf("%.0f/%.0f/%.0f", l.P50, l.P90, l.P99)
+}
+
+// testVerdict is fail if any metric failed, pass if all passed.
+func testVerdict(t *results.Test) string {
+	if t.Error != "" {
+		return "error"
+	}
+	if len(t.Verdicts) == 0 {
+		return "-"
+	}
+	var failed []string
+	for _, v := range t.Verdicts {
+		if v.Status != "pass" {
+			failed = append(failed, v.Metric)
+		}
+	}
+	if len(failed) > 0 {
+		return "FAIL (" + strings.Join(failed, ",") + ")"
+	}
+	return "pass"
+}
+
+// Baseline turns a run's medians into a profile, so that a later run can be
+// checked against it in absolute mode. CPU percentages are put in the
+// published form (normalised to the same work as the reference profile ref).
+func Baseline(run *results.Run, name string, ref *baseline.Profile) (*baseline.Profile, error) {
+	env := run.Environment
+	cpus := env.CPUs
+	if cpus <= 0 {
+		return nil, fmt.Errorf("the run recorded no CPU count: cannot express CPU as a percentage")
+	}
+	p := &baseline.Profile{
+		APIVersion: baseline.APIVersion, Kind: baseline.Kind, Name: name,
+		Description: fmt.Sprintf("figures recorded by a %s run on %s", run.Settings.Target, run.StartedAt.Format(time.RFC3339)),
+		Source: baseline.Source{Title: "recorded run", Notes: []string{
+			fmt.Sprintf("median of %d samples of %s each", run.Settings.Samples, run.Settings.Duration),
+		}},
+		Testbed: baseline.Testbed{Nodes: env.Target, CPU: env.CPUModel, CPUsPerNode: cpus, Kernel: env.Kernel, Network: env.CNI},
+		Tests:   map[string]baseline.TestFigures{},
+	}
+	for _, t := range run.Tests {
+		pod, node := t.Paths[target.PodPath], t.Paths[target.NodePath]
+		if t.Error != "" || pod == nil || node == nil || pod.Stats == nil || node.Stats == nil {
+			continue
+		}
+		tf := baseline.TestFigures{Unit: t.Unit(results.Rate), CPUNormalisedTo: 1}
+		if r, ok := ref.Tests[t.ID]; ok {
+			tf.CPUNormalisedTo = r.CPUNormalisedTo
+		}
+		fig := func(p *results.Path) baseline.Figures {
+			f := baseline.Figures{Rate: p.Stats[results.Rate].Median, ClientSD: p.Stats[results.ClientCPU].Median, ServerSD: p.Stats[results.ServerCPU].Median}
+			f.ClientCPUPercent = baseline.PercentFromSD(f.ClientSD, cpus, tf.CPUNormalisedTo, tf.Unit)
+			f.ServerCPUPercent = baseline.PercentFromSD(f.ServerSD, cpus, tf.CPUNormalisedTo, tf.Unit)
+			return f
+		}
+		tf.Pod, tf.Node = fig(pod), fig(node)
+		p.Tests[t.ID] = tf
+	}
+	if len(p.Tests) == 0 {
+		return nil, fmt.Errorf("no test of the run has figures on both paths: nothing to write as a baseline")
+	}
+	return p, nil
+}

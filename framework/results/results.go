@@ -1,0 +1,199 @@
+// Package results holds what a run measured, in the documented results.json
+// schema, and the statistics of every figure.
+package results
+
+import (
+	"fmt"
+	"time"
+
+	"podperf/framework/netperf"
+	"podperf/framework/stats"
+	"podperf/framework/target"
+)
+
+// Schema identifies the results.json format; bump it on incompatible changes.
+const Schema = "podperf.results/v1"
+
+// Metric names, shared with the verdict and the baseline profile.
+const (
+	Rate      = "rate"
+	ClientCPU = "client_cpu"
+	ServerCPU = "server_cpu"
+)
+
+// Metrics lists every metric of a test.
+var Metrics = []string{Rate, ClientCPU, ServerCPU}
+
+// Run is the whole results.json document.
+type Run struct {
+	Schema      string             `json:"schema"`
+	StartedAt   time.Time          `json:"startedAt"`
+	FinishedAt  time.Time          `json:"finishedAt"`
+	Environment target.Environment `json:"environment"`
+	Settings    Settings           `json:"settings"`
+	Tests       []*Test            `json:"tests"`
+	// Verdict is pass when every judged metric of every test passed.
+	Verdict string `json:"verdict"`
+}
+
+// Settings are the knobs a run used, so that a result can be reproduced.
+type Settings struct {
+	Target        string        `json:"target"`
+	Duration      time.Duration `json:"duration"`
+	Samples       int           `json:"samples"`
+	Baseline      string        `json:"baseline"`
+	Tolerances    string        `json:"tolerances"`
+	ToleranceMode string        `json:"toleranceMode"`
+	ControlPort   int           `json:"controlPort"`
+	DataPortBase  int           `json:"dataPortBase"`
+}
+
+// Test is one spec's measurements on both paths, their statistics and verdicts.
+type Test struct {
+	ID      string                `json:"id"`
+	Title   string                `json:"title"`
+	Netperf netperf.Test          `json:"netperfTest"`
+	Streams int                   `json:"streams"`
+	CPUs    int                   `json:"cpusRequested"`
+	Paths   map[target.Path]*Path `json:"paths"`
+	// Ratios are statistics of the paired pod/node ratios per metric.
+	Ratios   map[string]stats.Summary `json:"ratios,omitempty"`
+	Verdicts []Verdict                `json:"verdicts,omitempty"`
+	Error    string                   `json:"error,omitempty"`
+	Notes    []string                 `json:"notes,omitempty"`
+}
+
+// Verdict mirrors verdict.Verdict without importing it (packages point one way).
+type Verdict struct {
+	Metric    string  `json:"metric"`
+	Mode      string  `json:"mode"`
+	Status    string  `json:"status"`
+	Measured  float64 `json:"measured"`
+	CILow     float64 `json:"ciLow"`
+	CIHigh    float64 `json:"ciHigh"`
+	Reference float64 `json:"reference"`
+	Expected  float64 `json:"expected"`
+	Threshold float64 `json:"threshold"`
+	Tolerance float64 `json:"tolerance"`
+	Message   string  `json:"message"`
+}
+
+// Path is one path's pair and samples.
+type Path struct {
+	Pair    target.PairInfo          `json:"pair"`
+	Samples []Sample                 `json:"samples"`
+	Stats   map[string]stats.Summary `json:"stats,omitempty"`
+}
+
+// Sample is one measurement of a path: one netperf run, or N run together.
+type Sample struct {
+	Index   int       `json:"index"`
+	Started time.Time `json:"started"`
+	// Rate in the test's unit (RateUnit): Gbit/s for streams, trans/s for RR.
+	Rate     float64 `json:"rate"`
+	RateUnit string  `json:"rateUnit"`
+	// NaiveSum is the plain sum of the processes' own figures (multi only).
+	NaiveSum float64 `json:"naiveSum,omitempty"`
+	// CPU utilisation (% of all CPUs of the side) and service demand.
+	ClientCPUPercent float64          `json:"clientCPUPercent"`
+	ServerCPUPercent float64          `json:"serverCPUPercent"`
+	ClientSD         float64          `json:"clientServiceDemand"`
+	ServerSD         float64          `json:"serverServiceDemand"`
+	SDUnit           string           `json:"serviceDemandUnit"`
+	ClientCPUs       int              `json:"clientCPUCount"`
+	ServerCPUs       int              `json:"serverCPUCount"`
+	Latency          *netperf.Latency `json:"latency,omitempty"`
+	LatencyLower     *netperf.Latency `json:"latencyLower,omitempty"`
+	Window           netperf.Window   `json:"window"`
+	// ClientTxRate is the client interface's transmit rate over the sample, in RateUnit for streams.
+	ClientTxRate float64          `json:"clientTxRate,omitempty"`
+	Processes    []netperf.Result `json:"processes"`
+}
+
+// NewSample converts a netperf group into a sample in the profile's units.
+func NewSample(i int, started time.Time, g netperf.Group) Sample {
+	s := Sample{
+		Index: i, Started: started, Rate: g.Throughput, RateUnit: "trans/s", NaiveSum: g.NaiveSum,
+		ClientCPUPercent: g.LocalCPU, ServerCPUPercent: g.RemoteCPU,
+		ClientSD: g.LocalSD, ServerSD: g.RemoteSD, SDUnit: g.SDUnit,
+		ClientCPUs: g.LocalCPUs, ServerCPUs: g.RemoteCPUs,
+		Latency: g.Latency, LatencyLower: g.LatencyLower, Window: g.Window,
+		Processes: g.Processes,
+	}
+	if g.Unit == "bit/s" {
+		s.Rate, s.RateUnit, s.NaiveSum = g.Throughput/1e9, "Gbit/s", g.NaiveSum/1e9
+		s.ClientTxRate = g.ClientTxRate / 1e9
+	}
+	if len(g.Processes) == 1 {
+		s.NaiveSum = 0
+	}
+	return s
+}
+
+// Value is one metric of the sample: the rate, or a service demand.
+func (s Sample) Value(metric string) float64 {
+	switch metric {
+	case Rate:
+		return s.Rate
+	case ClientCPU:
+		return s.ClientSD
+	case ServerCPU:
+		return s.ServerSD
+	}
+	return 0
+}
+
+// Unit is the unit of a metric's values in this test.
+func (t *Test) Unit(metric string) string {
+	rr := t.Netperf.IsRR()
+	switch {
+	case metric == Rate && rr:
+		return "trans/s"
+	case metric == Rate:
+		return "Gbit/s"
+	case rr:
+		return "usec/Tran"
+	}
+	return "usec/KB"
+}
+
+// Values are the samples of one metric on one path.
+func (t *Test) Values(p target.Path, metric string) []float64 {
+	path := t.Paths[p]
+	if path == nil {
+		return nil
+	}
+	v := make([]float64, len(path.Samples))
+	for i, s := range path.Samples {
+		v[i] = s.Value(metric)
+	}
+	return v
+}
+
+// Summarize fills the statistics of both paths and the pod/node ratios. It
+// needs the same number of samples on both paths.
+func (t *Test) Summarize() error {
+	for _, m := range Metrics {
+		for p, path := range t.Paths {
+			s, err := stats.Summarize(t.Values(p, m))
+			if err != nil {
+				return fmt.Errorf("%s %s path %s: %w", t.ID, p, m, err)
+			}
+			if path.Stats == nil {
+				path.Stats = map[string]stats.Summary{}
+			}
+			path.Stats[m] = s
+		}
+		r, err := stats.Ratios(t.Values(target.PodPath, m), t.Values(target.NodePath, m))
+		if err != nil {
+			return fmt.Errorf("%s %s ratio: %w", t.ID, m, err)
+		}
+		if t.Ratios == nil {
+			t.Ratios = map[string]stats.Summary{}
+		}
+		if t.Ratios[m], err = stats.Summarize(r); err != nil {
+			return fmt.Errorf("%s %s ratio: %w", t.ID, m, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+// Package target provides the two endpoints of a measurement: a server side that
+// runs netserver and a client side that runs netperf, for the pod-network path
+// and for the node-to-node reference path.
+package target
+
+import (
+	"context"
+	"time"
+)
+
+// Path is the network path between the two endpoints.
+type Path string
+
+const (
+	// PodPath is pod to pod across two nodes: what the CNI provides.
+	PodPath Path = "pod"
+	// NodePath is node to node (hostNetwork): the reference measured in the same run.
+	NodePath Path = "node"
+)
+
+// Request says what a test needs of a pair of endpoints.
+type Request struct {
+	Path Path
+	// CPUs is the CPU allowance of each endpoint; 0 means not limited.
+	CPUs int
+	// ControlPort is netserver's fixed control port.
+	ControlPort int
+	// DataPorts is the range [DataPortBase, DataPortBase+DataPorts) the test uses,
+	// one per concurrent netperf process.
+	DataPortBase, DataPorts int
+}
+
+// Output is what a client-side command left behind.
+type Output struct {
+	Stdout, Stderr string
+	ExitCode       int
+	Started, Ended time.Time
+}
+
+// Pair is a ready client/server pair with netserver running on the server.
+type Pair interface {
+	// ServerAddress is the address netperf dials.
+	ServerAddress() string
+	// Run runs argv on the client side. A non-zero exit is not an error; an
+	// error means the command could not be run at all.
+	Run(ctx context.Context, argv []string) (Output, error)
+	// ClientTxBytes reads the transmit byte counter of the client's interface,
+	// for cross-checking aggregate throughput.
+	ClientTxBytes(ctx context.Context) (uint64, error)
+	// Info describes the pair for the results.
+	Info() PairInfo
+	// Close stops netserver and releases what Setup made for this pair.
+	Close(ctx context.Context) error
+}
+
+// PairInfo records where the endpoints are and what they were given.
+type PairInfo struct {
+	Path          Path     `json:"path"`
+	ClientNode    string   `json:"clientNode"`
+	ServerNode    string   `json:"serverNode"`
+	ClientAddress string   `json:"clientAddress"`
+	ServerAddress string   `json:"serverAddress"`
+	ClientIface   string   `json:"clientInterface"`
+	MTU           int      `json:"mtu,omitempty"`
+	CPUsRequested int      `json:"cpusRequested"`
+	CPUsGranted   int      `json:"cpusGranted"`
+	CPUSet        string   `json:"cpuSet,omitempty"`
+	Notes         []string `json:"notes,omitempty"`
+}
+
+// Target provides endpoint pairs.
+type Target interface {
+	Name() string
+	// Environment records the facts that explain a result (kernel, CPUs, CNI...).
+	Environment(ctx context.Context) Environment
+	// Setup prepares a pair for req and starts netserver on its server side.
+	Setup(ctx context.Context, req Request) (Pair, error)
+	// Teardown removes everything the target created; safe to call twice.
+	Teardown(ctx context.Context) error
+}
+
+// Environment describes where the run happened.
+type Environment struct {
+	Target     string            `json:"target"`
+	Kernel     string            `json:"kernel,omitempty"`
+	CPUModel   string            `json:"cpuModel,omitempty"`
+	CPUs       int               `json:"cpus"`
+	Netperf    string            `json:"netperf,omitempty"`
+	Kubernetes string            `json:"kubernetes,omitempty"`
+	CNI        string            `json:"cni,omitempty"`
+	Details    map[string]string `json:"details,omitempty"`
+}
+
+// ErrSkip marks a target that cannot run here (no root, no netperf, fewer than
+// two nodes); specs skip with its message instead of failing.
+type ErrSkip struct{ Reason string }
+
+func (e *ErrSkip) Error() string { return e.Reason }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Create the kind cluster "podperf" (1 control plane + 2 workers) on a machine that can pull images,
+# and load the netperf test image into it. Offline machines use scripts/kind-offline/up.sh instead.
+#
+#   scripts/kind-up.sh [default-cni|cilium]
+#     default-cni  kind-config/kind-default-cni.yaml: kindnetd + kube-proxy (default)
+#     cilium       kind-config/kind-cilium.yaml, then scripts/cilium-install.sh
+# Environment: KIND_CLUSTER_NAME (podperf), KIND_NODE_IMAGE (kind's default node image if unset).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CLUSTER=${KIND_CLUSTER_NAME:-podperf}
+MODE=${1:-default-cni}
+IMAGE=localhost/podperf/netperf:v1
+die() { echo "error: $*" >&2; exit 1; }
+
+case $MODE in
+  default-cni | cilium) CONFIG=$ROOT/kind-config/kind-$MODE.yaml ;;
+  *) die "unknown mode '$MODE' (usage: kind-up.sh [default-cni|cilium])" ;;
+esac
+for c in kind kubectl docker; do command -v "$c" >/dev/null || die "'$c' not found on PATH"; done
+
+# Node addresses in 198.19.1.0/24 (RFC 2544 range): create kind's docker network before kind does.
+if ! docker network inspect kind >/dev/null 2>&1; then
+  docker network create -d bridge --subnet 198.19.1.0/24 --gateway 198.19.1.1 \
+    -o com.docker.network.bridge.enable_ip_masquerade=true -o com.docker.network.driver.mtu=1500 kind >/dev/null
+fi
+
+if kind get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
+  echo "cluster $CLUSTER exists; delete it with scripts/kind-down.sh to recreate it"
+else
+  kind create cluster --name "$CLUSTER" --config "$CONFIG" ${KIND_NODE_IMAGE:+--image "$KIND_NODE_IMAGE"}
+fi
+
+if [ "$MODE" = cilium ]; then
+  "$ROOT/scripts/cilium-install.sh"
+else
+  kubectl --context "kind-$CLUSTER" wait --for=condition=Ready node --all --timeout=300s
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  docker save -o "$tmp/netperf.tar" "$IMAGE"
+else
+  "$ROOT/scripts/build-netperf-image.sh" --save "$tmp/netperf.tar"
+fi
+kind load image-archive "$tmp/netperf.tar" --name "$CLUSTER"
+kubectl --context "kind-$CLUSTER" get nodes -o wide
+echo "cluster $CLUSTER ready ($MODE); test image $IMAGE loaded"

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	"k8s.io/kubernetes/test/e2e/framework"
+	admissionapi "k8s.io/pod-security-admission/api"
 
 	"podperf/framework/results"
 	"podperf/framework/scenario"
@@ -17,6 +19,15 @@ import (
 // The four tests of the cross-node pod benchmark, one spec each. They run
 // serially: concurrent measurements would share the wire and the CPUs.
 var _ = ginkgo.Describe("Cross-node pod network", ginkgo.Serial, func() {
+	if cfg.Target == "kubernetes" {
+		// One framework per spec: a fresh namespace at the restricted Pod
+		// Security level for the pod-network pods, deleted after the spec.
+		f := framework.NewDefaultFramework("podperf")
+		f.NamespacePodSecurityLevel = admissionapi.LevelRestricted
+		ginkgo.BeforeEach(func(ctx context.Context) {
+			framework.ExpectNoError(kubeTarget.Bind(ctx, f))
+		})
+	}
 	var entries []ginkgo.TableEntry
 	for _, sc := range scenario.Benchmark {
 		entries = append(entries, ginkgo.Entry(sc.Title, ginkgo.Label(sc.Labels...), sc))
@@ -40,16 +51,26 @@ func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
 	for _, p := range []target.Path{target.NodePath, target.PodPath} {
 		ginkgo.By(fmt.Sprintf("setting up the %s path with netserver on the server side (%s)", pathName(p), cpuText(sc.CPUs)))
 		pair, err := tgt.Setup(ctx, sc.Request(p, s))
+		if err != nil {
+			attachDiagnostics(ctx)
+		}
 		fail(err, "set up the "+pathName(p)+" path")
 		ginkgo.DeferCleanup(pair.Close)
 		info := pair.Info()
-		framework.Logf("%s path: client %s on %s -> server %s on %s, %d CPUs granted %s", p, info.ClientAddress, info.ClientNode, info.ServerAddress, info.ServerNode, info.CPUsGranted, info.CPUSet)
+		framework.Logf("%s path: client %s on %s -> server %s on %s, %d CPUs granted %s, ready in %s", p, info.ClientAddress, info.ClientNode, info.ServerAddress, info.ServerNode, info.CPUsGranted, info.CPUSet, info.Startup.Round(time.Millisecond))
 		for _, n := range info.Notes {
 			framework.Logf("notice: %s", n)
 			res.Notes = append(res.Notes, fmt.Sprintf("%s path: %s", p, n))
 		}
 		pairs = append(pairs, pair)
 	}
+
+	// Registered after the pairs' Close, so it runs before them (last in, first out).
+	ginkgo.DeferCleanup(func(ctx context.Context) {
+		if ginkgo.CurrentSpecReport().Failed() {
+			attachDiagnostics(ctx)
+		}
+	})
 
 	// Interleave the paths so that drift of a shared machine hits both alike.
 	for i := 1; i <= s.Samples; i++ {
@@ -77,6 +98,13 @@ func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
 	}
 	if len(failed) > 0 {
 		framework.Fail(strings.Join(failed, "\n"))
+	}
+}
+
+// attachDiagnostics adds the test pods' logs and events to the spec's report.
+func attachDiagnostics(ctx context.Context) {
+	if kubeTarget != nil {
+		ginkgo.AddReportEntry("pod logs and events", kubeTarget.Diagnostics(ctx))
 	}
 }
 

@@ -12,11 +12,13 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
+	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/kubernetes/test/e2e/framework"
 
 	"podperf/framework/report"
 	"podperf/framework/results"
 	"podperf/framework/target"
+	"podperf/framework/target/kube"
 	"podperf/framework/target/local"
 )
 
@@ -25,9 +27,9 @@ import (
 const resultEntry = "podperf/result"
 
 var (
-	tgt       target.Target
-	env       target.Environment
-	startedAt = time.Now()
+	tgt        target.Target
+	kubeTarget *kube.Target // set when --target=kubernetes
+	startedAt  = time.Now()
 )
 
 var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
@@ -39,18 +41,30 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 		if err == nil {
 			tgt = t
 		}
-	default:
-		err = fmt.Errorf("--target=%s is not available in this build", cfg.Target)
+	case "kubernetes":
+		var c *clientset.Clientset
+		if c, err = framework.LoadClientset(); err != nil {
+			err = fmt.Errorf("cannot reach the cluster (set --kubeconfig or KUBECONFIG): %w", err)
+			break
+		}
+		var t *kube.Target
+		t, err = kube.New(ctx, c, kube.Options{Image: cfg.Image, StartTimeout: cfg.PodTimeout,
+			Nodes: kube.NodeChoice{Client: cfg.ClientNode, Server: cfg.ServerNode, Selector: cfg.NodeSelector}}, framework.Logf)
+		if err == nil {
+			tgt, kubeTarget = t, t
+		}
 	}
 	var skip *target.ErrSkip
 	if errors.As(err, &skip) {
 		ginkgo.Skip(skip.Reason)
 	}
-	framework.ExpectNoError(err, "set up the %s target", cfg.Target)
+	if err != nil {
+		framework.Failf("set up the %s target: %v", cfg.Target, err)
+	}
 	// Registered before anything is built, so a failure or an interrupt halfway
 	// through still removes it.
 	ginkgo.DeferCleanup(func(ctx context.Context) error { return tgt.Teardown(ctx) })
-	env = tgt.Environment(ctx)
+	env := tgt.Environment(ctx)
 	framework.Logf("target %s: kernel %s, %d CPUs (%s), %s", env.Target, env.Kernel, env.CPUs, env.CPUModel, env.Netperf)
 	framework.Logf("baseline %s, tolerances %s, mode %s, %d samples of %s per path", cfg.Profile.Name, cfg.Tolerances, cfg.Mode, cfg.Samples, cfg.Duration)
 })
@@ -59,6 +73,10 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 // whatever was measured reaches results.json.
 var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 	dir := framework.TestContext.ReportDir
+	var env target.Environment
+	if tgt != nil {
+		env = tgt.Environment(context.Background())
+	}
 	run := &results.Run{
 		Schema: results.Schema, StartedAt: startedAt, FinishedAt: time.Now(), Environment: env,
 		Settings: results.Settings{Target: cfg.Target, Duration: cfg.Duration, Samples: cfg.Samples,

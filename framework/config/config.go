@@ -29,6 +29,13 @@ type Config struct {
 	ControlPort   int
 	DataPortBase  int
 
+	// Kubernetes target.
+	Image        string
+	ClientNode   string
+	ServerNode   string
+	NodeSelector string
+	PodTimeout   time.Duration
+
 	// Resolved by Resolve.
 	Profile *baseline.Profile
 	Tol     verdict.Tolerances
@@ -43,6 +50,9 @@ var defaults = map[string]struct{ baseline, tolerances string }{
 	"kubernetes": {"cilium-ebpf-host-routing", "default"},
 }
 
+// DefaultImage is the netperf image the scripts build and load into kind.
+const DefaultImage = "localhost/podperf/netperf:v1"
+
 // Register adds the suite's flags to fs.
 func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Target, "target", "local", "where to run: local (network namespaces on this machine, needs root) or kubernetes")
@@ -54,6 +64,11 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.WriteBaseline, "write-baseline", "", "write this run's medians as a baseline profile to FILE")
 	fs.IntVar(&c.ControlPort, "control-port", 12865, "netserver control port")
 	fs.IntVar(&c.DataPortBase, "data-port", 12866, "first netperf data port; N concurrent processes use N ports from here")
+	fs.StringVar(&c.Image, "image", DefaultImage, "netperf image for the Kubernetes target (built from manifests/netperf/Dockerfile)")
+	fs.StringVar(&c.ClientNode, "client-node", "", "Kubernetes node for the client pods (with --server-node; default: picked)")
+	fs.StringVar(&c.ServerNode, "server-node", "", "Kubernetes node for the server pods (with --client-node)")
+	fs.StringVar(&c.NodeSelector, "node-selector", "", "label selector the picked nodes must match, e.g. podperf=true")
+	fs.DurationVar(&c.PodTimeout, "pod-start-timeout", 3*time.Minute, "how long a test pod may take to become Ready")
 }
 
 // Resolve validates the settings and loads the baseline and tolerances.

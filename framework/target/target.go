@@ -66,6 +66,8 @@ type PairInfo struct {
 	CPUsGranted   int      `json:"cpusGranted"`
 	CPUSet        string   `json:"cpuSet,omitempty"`
 	Notes         []string `json:"notes,omitempty"`
+	// Startup is how long the pair took to become ready (pods on Kubernetes).
+	Startup time.Duration `json:"startup,omitempty"`
 }
 
 // Target provides endpoint pairs.

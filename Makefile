@@ -29,7 +29,7 @@ unit:
 
 # The suite at short durations: proves the whole path works, not a measurement to quote.
 test: deps unit
-	$(GINKGO) run -v --timeout=30m $(GINKGO_FLAGS) ./e2e -- --target=local --duration=2s --samples=2 \
+	$(GINKGO) run -v --timeout=30m $(GINKGO_FLAGS) ./e2e -- --target=local --duration=3s --samples=2 \
 		--report-dir=$(ARTIFACTS) $(E2E_FLAGS)
 
 e2e-local: deps

@@ -36,9 +36,12 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 	var err error
 	switch cfg.Target {
 	case "local":
+		var shapes []local.Shape
+		if shapes, err = local.ParseShapes(cfg.LocalTC); err != nil {
+			break
+		}
 		var t *local.Target
-		t, err = local.New(framework.Logf)
-		if err == nil {
+		if t, err = local.New(framework.Logf, shapes); err == nil {
 			tgt = t
 		}
 	case "kubernetes":

@@ -36,6 +36,9 @@ type Config struct {
 	NodeSelector string
 	PodTimeout   time.Duration
 
+	// Local target: impairments injected on purpose (see local.ParseShapes).
+	LocalTC string
+
 	// Resolved by Resolve.
 	Profile *baseline.Profile
 	Tol     verdict.Tolerances
@@ -68,6 +71,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClientNode, "client-node", "", "Kubernetes node for the client pods (with --server-node; default: picked)")
 	fs.StringVar(&c.ServerNode, "server-node", "", "Kubernetes node for the server pods (with --client-node)")
 	fs.StringVar(&c.NodeSelector, "node-selector", "", "label selector the picked nodes must match, e.g. podperf=true")
+	fs.StringVar(&c.LocalTC, "local-tc", "", "local target: inject an impairment, e.g. pod:rate=2gbit (pod path only) or wire:rate=2gbit (both paths); ';' between several")
 	fs.DurationVar(&c.PodTimeout, "pod-start-timeout", 3*time.Minute, "how long a test pod may take to become Ready")
 }
 
@@ -88,6 +92,9 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("--data-port=%d: the %d ports from there must fit below 65536", c.DataPortBase, maxStreams())
 	case c.ControlPort >= c.DataPortBase && c.ControlPort < c.DataPortBase+maxStreams():
 		return fmt.Errorf("--control-port=%d falls inside the data ports %d-%d: move one of them", c.ControlPort, c.DataPortBase, c.DataPortBase+maxStreams()-1)
+	}
+	if c.LocalTC != "" && c.Target != "local" {
+		return fmt.Errorf("--local-tc applies to the local target only (got --target=%s)", c.Target)
 	}
 	var err error
 	if c.Mode, err = verdict.ParseMode(c.ToleranceMode); err != nil {

@@ -67,6 +67,11 @@ type Spec struct {
 	// Interim is the -D reporting interval; interim results carry timestamps that
 	// the multi-process aggregation needs. 0 disables them.
 	Interim    time.Duration
+	// StartDelay holds traffic back after the control connection is set up
+	// (-s), so that concurrent processes that were launched one after another
+	// begin sending together instead of the first ones hogging the CPU while
+	// the others are still connecting.
+	StartDelay time.Duration
 	Confidence *Confidence
 }
 
@@ -111,6 +116,9 @@ func (s Spec) Args(host string, dataPort int) []string {
 	}
 	if !s.Test.IsRR() {
 		a = append(a, "-f", "m") // stream throughput in 10^6 bits/s (RR reports Trans/s)
+	}
+	if s.StartDelay > 0 {
+		a = append(a, "-s", strconv.Itoa(int(s.StartDelay.Round(time.Second)/time.Second)))
 	}
 	if s.Interim > 0 {
 		a = append(a, "-D", strconv.FormatFloat(s.Interim.Seconds(), 'f', -1, 64))

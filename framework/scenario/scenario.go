@@ -51,6 +51,7 @@ func (sc Scenario) Spec(s Settings) netperf.Spec {
 		RequestSize: sc.RequestSize, ResponseSize: sc.ResponseSize}
 	if sc.Streams > 1 {
 		spec.Interim = time.Second // timestamps to find the processes' common window
+		spec.StartDelay = 2 * time.Second
 	}
 	return spec
 }

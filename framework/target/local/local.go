@@ -47,8 +47,9 @@ const mtu = 1500 // as on the published test bed
 
 // Target is the local network-namespace target.
 type Target struct {
-	log  func(format string, args ...any)
-	lock *os.File
+	log    func(format string, args ...any)
+	lock   *os.File
+	shapes []Shape
 
 	mu    sync.Mutex
 	pairs []*pair
@@ -58,14 +59,14 @@ type Target struct {
 // New checks that the machine can host the miniature and takes the lock that
 // keeps two local runs apart. It does not build anything yet. An ErrSkip says
 // why the target cannot run here (not root, a tool missing).
-func New(logf func(format string, args ...any)) (*Target, error) {
+func New(logf func(format string, args ...any), shapes []Shape) (*Target, error) {
 	if runtime.GOOS != "linux" {
 		return nil, &target.ErrSkip{Reason: "the local target needs Linux network namespaces"}
 	}
 	if os.Geteuid() != 0 {
 		return nil, &target.ErrSkip{Reason: "the local target needs root to create network namespaces: run as root, or use --target=kubernetes"}
 	}
-	for _, tool := range []string{"ip", "tc", "ss", "taskset", "netperf", "netserver"} {
+	for _, tool := range []string{"ip", "tc", "ss", "nsenter", "taskset", "netperf", "netserver"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return nil, &target.ErrSkip{Reason: fmt.Sprintf("the local target needs %s on PATH: run scripts/install-deps.sh (netperf comes from Debian's non-free component)", tool)}
 		}
@@ -78,7 +79,7 @@ func New(logf func(format string, args ...any)) (*Target, error) {
 		f.Close()
 		return nil, fmt.Errorf("another local run holds %s: wait for it to finish (its namespaces start with %q)", lockFile, Prefix)
 	}
-	return &Target{log: logf, lock: f}, nil
+	return &Target{log: logf, lock: f, shapes: shapes}, nil
 }
 
 func (t *Target) Name() string { return "local" }
@@ -180,6 +181,12 @@ func (t *Target) build(ctx context.Context) error {
 		if err := nsExec(ctx, h.ns, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"); err != nil {
 			return fmt.Errorf("enable forwarding in %s: %w", h.ns, err)
 		}
+	}
+	for _, sh := range t.shapes {
+		if err := sh.apply(ctx); err != nil {
+			return err
+		}
+		t.log("impairment applied on purpose (--local-tc): %s", sh)
 	}
 	return nil
 }
@@ -352,7 +359,10 @@ func (p *pair) Close(context.Context) error {
 
 // pinned runs argv inside ns, confined to cpus when set.
 func pinned(ns, cpus string, argv ...string) []string {
-	full := []string{"ip", "netns", "exec", ns}
+	// nsenter joins only the network namespace; "ip netns exec" also remounts
+	// /sys in a new mount namespace, which costs ~10x more per process and
+	// skews the start of 32 concurrent netperfs on a small machine.
+	full := []string{"nsenter", "--net=/run/netns/" + ns}
 	if cpus != "" {
 		full = append(full, "taskset", "-c", cpus)
 	}
@@ -360,17 +370,21 @@ func pinned(ns, cpus string, argv ...string) []string {
 }
 
 func ip(ctx context.Context, args ...string) error {
-	out, err := exec.CommandContext(ctx, "ip", args...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ip %s: %s", strings.Join(args, " "), strings.TrimSpace(string(out)))
+	if out, err := execOut(ctx, "ip", args...); err != nil {
+		return fmt.Errorf("ip %s: %s", strings.Join(args, " "), out)
 	}
 	return nil
 }
 
+// execOut runs a tool and returns its trimmed combined output.
+func execOut(ctx context.Context, name string, args ...string) (string, error) {
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
 func nsExec(ctx context.Context, ns string, argv ...string) error {
-	out, err := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", ns}, argv...)...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s: %s", strings.Join(argv, " "), strings.TrimSpace(string(out)))
+	if out, err := execOut(ctx, "ip", append([]string{"netns", "exec", ns}, argv...)...); err != nil {
+		return fmt.Errorf("%s: %s", strings.Join(argv, " "), out)
 	}
 	return nil
 }

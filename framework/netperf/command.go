@@ -66,7 +66,7 @@ type Spec struct {
 	RequestSize, ResponseSize int
 	// Interim is the -D reporting interval; interim results carry timestamps that
 	// the multi-process aggregation needs. 0 disables them.
-	Interim    time.Duration
+	Interim time.Duration
 	// StartDelay holds traffic back after the control connection is set up
 	// (-s), so that concurrent processes that were launched one after another
 	// begin sending together instead of the first ones hogging the CPU while

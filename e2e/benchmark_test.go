@@ -123,11 +123,15 @@ func cpuText(cpus int) string {
 }
 
 func skewText(s results.Sample) string {
-	if len(s.Processes) < 2 {
-		return ""
+	var b strings.Builder
+	if s.ClientTxRate > 0 {
+		fmt.Fprintf(&b, "; client interface counter %.4g %s (%+.1f%%)", s.ClientTxRate, s.RateUnit, (s.ClientTxRate/s.Rate-1)*100)
 	}
-	return fmt.Sprintf("; %d processes, common window %.2fs, start skew %s, end skew %s, naive sum %.4g %s",
-		len(s.Processes), s.Window.Length().Seconds(), s.Window.StartSkew, s.Window.EndSkew, s.NaiveSum, s.RateUnit)
+	if len(s.Processes) > 1 {
+		fmt.Fprintf(&b, "; %d processes, common window %.2fs, start skew %s, end skew %s, naive sum %.4g %s",
+			len(s.Processes), s.Window.Length().Seconds(), s.Window.StartSkew, s.Window.EndSkew, s.NaiveSum, s.RateUnit)
+	}
+	return b.String()
 }
 
 // figuresText is the human summary attached to the spec's report.

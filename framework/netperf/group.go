@@ -40,8 +40,9 @@ type Group struct {
 	LocalCPUs, RemoteCPUs int     `json:"-"`
 	SDUnit                string  `json:"-"`
 
-	// ClientTxBytesRate is the client interface's transmit rate in bit/s over
-	// the processes' run, read from its byte counters (0 when not read).
+	// ClientTxRate is the client interface's transmit rate in bit/s over
+	// Window, from its byte counters read while the processes ran (0 when they
+	// could not be read): an independent check of the aggregate.
 	ClientTxRate float64 `json:"clientTxRate,omitempty"`
 }
 
@@ -69,7 +70,7 @@ func Run(ctx context.Context, pair target.Pair, spec Spec, n, dataPortBase int) 
 	if n > 1 && spec.Interim == 0 {
 		return Group{}, fmt.Errorf("%d concurrent netperf processes need interim results (-D) to find their common window", n)
 	}
-	tx0, txErr := pair.ClientTxBytes(ctx)
+	stopCounter := sampleCounter(ctx, pair, 250*time.Millisecond)
 	results := make([]Result, n)
 	errs := make([]error, n)
 	outs := make([]target.Output, n)
@@ -91,6 +92,7 @@ func Run(ctx context.Context, pair target.Pair, spec Spec, n, dataPortBase int) 
 	}
 	close(start)
 	wg.Wait()
+	counter := stopCounter()
 	for i, err := range errs {
 		if err != nil {
 			if n == 1 {
@@ -103,16 +105,11 @@ func Run(ctx context.Context, pair target.Pair, spec Spec, n, dataPortBase int) 
 	if err != nil {
 		return g, err
 	}
-	if tx1, err := pair.ClientTxBytes(ctx); err == nil && txErr == nil {
-		first, last := outs[0].Started, outs[0].Ended
-		for _, o := range outs {
-			first = minTime(first, o.Started)
-			last = maxTime(last, o.Ended)
-		}
-		if d := last.Sub(first).Seconds(); d > 0 {
-			g.ClientTxRate = float64(tx1-tx0) * 8 / d
-		}
+	if n == 1 && g.Window.End.IsZero() {
+		// No interim results: netperf's elapsed time, ending when the process did.
+		g.Window = Window{Start: outs[0].Ended.Add(-results[0].Elapsed), End: outs[0].Ended}
 	}
+	g.ClientTxRate = counter.rate(g.Window.Start, g.Window.End) * 8
 	return g, nil
 }
 
@@ -238,4 +235,68 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+type counterReading struct {
+	at    time.Time
+	bytes uint64
+}
+
+type counterSeries []counterReading
+
+// sampleCounter reads the client's transmit byte counter every interval until
+// the returned function is called, which returns the readings.
+func sampleCounter(ctx context.Context, pair target.Pair, every time.Duration) func() counterSeries {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan counterSeries, 1)
+	go func() {
+		var s counterSeries
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if b, err := pair.ClientTxBytes(ctx); err == nil {
+				s = append(s, counterReading{time.Now(), b})
+			}
+			select {
+			case <-ctx.Done():
+				done <- s
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() counterSeries {
+		cancel()
+		s := <-done
+		if b, err := pair.ClientTxBytes(context.WithoutCancel(ctx)); err == nil {
+			s = append(s, counterReading{time.Now(), b})
+		}
+		return s
+	}
+}
+
+// rate is bytes/s between from and to, interpolating the counter linearly
+// between readings; 0 when the readings do not cover the span.
+func (s counterSeries) rate(from, to time.Time) float64 {
+	a, okA := s.at(from)
+	b, okB := s.at(to)
+	if !okA || !okB || !to.After(from) {
+		return 0
+	}
+	return (b - a) / to.Sub(from).Seconds()
+}
+
+func (s counterSeries) at(t time.Time) (float64, bool) {
+	for i := 1; i < len(s); i++ {
+		p, q := s[i-1], s[i]
+		if !t.Before(p.at) && !t.After(q.at) {
+			span := q.at.Sub(p.at).Seconds()
+			if span == 0 {
+				return float64(p.bytes), true
+			}
+			f := t.Sub(p.at).Seconds() / span
+			return float64(p.bytes) + f*float64(q.bytes-p.bytes), true
+		}
+	}
+	return 0, false
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,6 +120,11 @@ func (c *Config) Resolve() error {
 	if c.Tol, err = verdict.ParseTolerances(b, where); err != nil {
 		return fmt.Errorf("--tolerances: %w", err)
 	}
+	for id := range c.Tol.Tests {
+		if !slices.ContainsFunc(scenario.Benchmark, func(s scenario.Scenario) bool { return s.ID == id }) {
+			return fmt.Errorf("--tolerances %s: tests.%s is not a test of the benchmark (tcp_stream_1, tcp_stream_32, tcp_rr_1, tcp_rr_32)", where, id)
+		}
+	}
 	if c.WriteBaseline != "" {
 		if dir := filepath.Dir(c.WriteBaseline); dir != "" {
 			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -139,7 +145,7 @@ func maxStreams() int {
 
 // read finds name as a file path, or as an embedded manifest in dir.
 func read(dir, name string) ([]byte, string, error) {
-	if strings.ContainsAny(name, "/.") {
+	if _, err := os.Stat(name); err == nil || strings.ContainsAny(name, "/.") {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			return nil, name, fmt.Errorf("%v", err)

@@ -24,7 +24,7 @@ const (
 
 // IsRR reports whether the test's figure is a transaction rate rather than a
 // bit rate.
-func (t Test) IsRR() bool { return strings.HasSuffix(string(t), "_RR") }
+func (t Test) IsRR() bool { return t == TCPRR || t == TCPCRR || t == UDPRR }
 
 // Valid reports whether the suite knows how to run and parse t.
 func (t Test) Valid() bool {

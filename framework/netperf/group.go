@@ -88,6 +88,7 @@ func Run(ctx context.Context, pair target.Pair, spec Spec, n, dataPortBase int) 
 				return
 			}
 			results[i], errs[i] = Check(out.Stdout+out.Stderr, out.ExitCode)
+			results[i].Test = spec.Test
 		}()
 	}
 	close(start)
@@ -289,6 +290,9 @@ func (s counterSeries) rate(from, to time.Time) float64 {
 func (s counterSeries) at(t time.Time) (float64, bool) {
 	for i := 1; i < len(s); i++ {
 		p, q := s[i-1], s[i]
+		if q.bytes < p.bytes {
+			return 0, false // counter reset (interface re-created): no figure rather than a wrong one
+		}
 		if !t.Before(p.at) && !t.After(q.at) {
 			span := q.at.Sub(p.at).Seconds()
 			if span == 0 {

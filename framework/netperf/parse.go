@@ -122,7 +122,7 @@ func Parse(out string) (Result, error) {
 	r.LocalSD, r.RemoteSD = p.num("LOCAL_SD"), p.num("REMOTE_SD")
 	r.SDUnit = p.str("SD_UNITS", true)
 	r.LocalCPUs, r.RemoteCPUs = int(p.num("LOCAL_CPU_COUNT")), int(p.num("REMOTE_CPU_COUNT"))
-	r.Elapsed = time.Duration(p.num("ELAPSED_TIME") * float64(time.Second))
+	r.Elapsed = time.Duration(math.Round(p.num("ELAPSED_TIME") * float64(time.Second)))
 	r.ConfidenceLevel = int(p.num("CONFIDENCE_LEVEL"))
 	r.Iterations = int(p.optNum("CONFIDENCE_ITERATION", 1))
 	if r.ConfidenceLevel > 0 {
@@ -177,7 +177,7 @@ func parseInterim(m map[int]map[string]string) ([]Interval, error) {
 		sec, frac := math.Modf(end)
 		out = append(out, Interval{
 			Rate:   rate * scale,
-			Length: time.Duration(length * float64(time.Second)),
+			Length: time.Duration(math.Round(length * float64(time.Second))),
 			End:    time.Unix(int64(sec), int64(math.Round(frac*1e3))*int64(time.Millisecond)),
 		})
 	}

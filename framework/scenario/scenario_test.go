@@ -55,6 +55,11 @@ func TestSpecAndRequest(t *testing.T) {
 			if wantInterim := sc.Streams > 1; (spec.Interim == time.Second) != wantInterim || (spec.Interim != 0) != wantInterim {
 				t.Errorf("%d streams: Interim = %v", sc.Streams, spec.Interim)
 			}
+			// ...and a common start delay, so that processes launched one after
+			// another begin sending together.
+			if wantDelay := sc.Streams > 1; (spec.StartDelay == 2*time.Second) != wantDelay || (spec.StartDelay != 0) != wantDelay {
+				t.Errorf("%d streams: StartDelay = %v", sc.Streams, spec.StartDelay)
+			}
 			for _, p := range []target.Path{target.PodPath, target.NodePath} {
 				r := sc.Request(p, s)
 				want := target.Request{Path: p, CPUs: sc.CPUs, ControlPort: 12865, DataPortBase: 12866, DataPorts: sc.Streams}

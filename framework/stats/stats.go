@@ -46,7 +46,13 @@ func Summarize(xs []float64) (Summary, error) {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	sum := Summary{N: len(s), Min: s[0], Max: s[len(s)-1], Level: Level}
-	sum.Median = stat.Quantile(0.5, stat.LinInterp, s, nil)
+	// The middle sample, or the mean of the two middle ones (gonum's
+	// Quantile interpolates differently and is not the median for small n).
+	if n := len(s); n%2 == 1 {
+		sum.Median = s[n/2]
+	} else {
+		sum.Median = (s[n/2-1] + s[n/2]) / 2
+	}
 	sum.Mean = stat.Mean(s, nil)
 	sum.CILow, sum.CIHigh = sum.Mean, sum.Mean
 	if len(s) > 1 {

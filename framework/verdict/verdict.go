@@ -179,16 +179,19 @@ func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
 	}
 	title := in.Title + " " + in.Metric.Title(in.RR)
 	ci := ""
-	if in.Pod.N > 1 {
-		ci = fmt.Sprintf(" (%.0f%% CI %s-%s, n=%d)", stats.Level*100, num(v.CILow), num(v.CIHigh), in.Pod.N)
+	if n := in.Pod.N; n > 1 {
+		if mode == Relative {
+			n = in.Ratio.N
+		}
+		ci = fmt.Sprintf(" (%.0f%% CI %s-%s, n=%d)", stats.Level*100, num(v.CILow), num(v.CIHigh), n)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: ", title, strings.ToUpper(string(v.Status)))
 	if mode == Relative {
-		fmt.Fprintf(&b, "pod %s %s vs node %s %s = ratio %.3f%s, expected ratio %s %.3f (published %.3f %s %.0f%% tolerance) [relative]",
+		fmt.Fprintf(&b, "pod %s %s vs node %s %s = ratio %.3f%s, expected ratio %s %.3f (published %.3f %s %.3g%% tolerance) [relative]",
 			num(in.Pod.Median), in.Unit, num(in.Node.Median), in.Unit, v.Measured, ci, cmp, v.Threshold, v.Expected, sign, v.Tolerance*100)
 	} else {
-		fmt.Fprintf(&b, "pod %s %s%s vs baseline %s %s = ratio %.3f, expected %s %s (baseline %s %.0f%% tolerance) [absolute]",
+		fmt.Fprintf(&b, "pod %s %s%s vs baseline %s %s = ratio %.3f, expected %s %s (baseline %s %.3g%% tolerance) [absolute]",
 			num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, v.Measured/v.Expected, cmp, num(v.Threshold), sign, v.Tolerance*100)
 	}
 	return b.String()

@@ -13,13 +13,21 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 export PODPERF_CWD := $(CURDIR)
 export ARTIFACTS
 
-.PHONY: help deps unit test e2e-local lint clean-local
+# Kubernetes: the kubeconfig of the offline kind cluster when it exists, else the usual one.
+KIND_OFFLINE_DIR ?= $(CURDIR)/_kind-offline
+KUBECONFIG ?= $(if $(wildcard $(KIND_OFFLINE_DIR)/kubeconfig),$(KIND_OFFLINE_DIR)/kubeconfig,$(HOME)/.kube/config)
+export KIND_OFFLINE_DIR
+
+.PHONY: help deps unit test e2e-local lint clean-local e2e kind-up cilium kind-down kind-offline kind-offline-down image
 
 help:
 	@echo "make test       unit tests + the four specs on the local target, short runs"
 	@echo "make e2e-local  the four specs on the local target at default settings"
 	@echo "make lint       gofmt, go vet, staticcheck"
 	@echo "make deps       install netperf, iproute2 (Debian, as root)"
+	@echo "make e2e        the four specs on the cluster of KUBECONFIG ($(KUBECONFIG))"
+	@echo "make kind-up    kind cluster with Cilium host routing (needs a registry); make cilium installs Cilium"
+	@echo "make kind-offline  kind cluster built entirely on this machine (no registry); make kind-offline-down"
 
 deps:
 	@bash scripts/install-deps.sh
@@ -44,3 +52,27 @@ lint:
 clean-local:
 	@for ns in $$(ip netns list | awk '/^podperf-/ {print $$1}'); do \
 		for p in $$(ip netns pids $$ns); do kill -9 $$p; done; ip netns delete $$ns && echo "removed $$ns"; done
+
+# The four specs on a cluster: pods on two nodes through the upstream e2e framework.
+e2e:
+	@test -f "$(KUBECONFIG)" || { echo "no kubeconfig at $(KUBECONFIG): run make kind-offline (or make kind-up), or set KUBECONFIG"; exit 1; }
+	$(GINKGO) run -v --timeout=90m $(GINKGO_FLAGS) ./e2e -- --target=kubernetes --kubeconfig=$(KUBECONFIG) \
+		--report-dir=$(ARTIFACTS) $(E2E_FLAGS)
+
+# kind with a registry: Cilium's host-routing configuration (manifests/cilium/values.yaml).
+kind-up:
+	bash scripts/kind-up.sh cilium
+cilium:
+	bash scripts/cilium-install.sh
+kind-down:
+	bash scripts/kind-down.sh
+
+# kind without a registry: every binary and image built here (scripts/kind-offline/README.md).
+kind-offline:
+	bash scripts/kind-offline/up.sh
+kind-offline-down:
+	bash scripts/kind-offline/down.sh
+
+# The netperf image from manifests/netperf/Dockerfile (needs a registry for the base image).
+image:
+	bash scripts/build-netperf-image.sh

@@ -71,29 +71,19 @@ func Run(ctx context.Context, pair target.Pair, spec Spec, n, dataPortBase int) 
 		return Group{}, fmt.Errorf("%d concurrent netperf processes need interim results (-D) to find their common window", n)
 	}
 	stopCounter := sampleCounter(ctx, pair, 250*time.Millisecond)
-	results := make([]Result, n)
-	errs := make([]error, n)
-	outs := make([]target.Output, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
+	argvs := make([][]string, n)
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start // release them together
-			out, err := pair.Run(ctx, spec.Args(pair.ServerAddress(), dataPortBase+i))
-			outs[i] = out
-			if err != nil {
-				errs[i] = err
-				return
-			}
+		argvs[i] = spec.Args(pair.ServerAddress(), dataPortBase+i)
+	}
+	outs, errs := runAll(ctx, pair, argvs)
+	counter := stopCounter()
+	results := make([]Result, n)
+	for i, out := range outs {
+		if errs[i] == nil {
 			results[i], errs[i] = Check(out.Stdout+out.Stderr, out.ExitCode)
 			results[i].Test = spec.Test
-		}()
+		}
 	}
-	close(start)
-	wg.Wait()
-	counter := stopCounter()
 	for i, err := range errs {
 		if err != nil {
 			if n == 1 {
@@ -112,6 +102,39 @@ func Run(ctx context.Context, pair target.Pair, spec Spec, n, dataPortBase int) 
 	}
 	g.ClientTxRate = counter.rate(g.Window.Start, g.Window.End) * 8
 	return g, nil
+}
+
+// runAll starts every argv together: through the pair's BatchRunner when it has
+// one, otherwise one Run per argv, released at the same moment.
+func runAll(ctx context.Context, pair target.Pair, argvs [][]string) ([]target.Output, []error) {
+	outs := make([]target.Output, len(argvs))
+	errs := make([]error, len(argvs))
+	if b, ok := pair.(target.BatchRunner); ok && len(argvs) > 1 {
+		o, err := b.RunAll(ctx, argvs)
+		for i := range errs {
+			if err != nil {
+				errs[i] = err
+			} else if i >= len(o) {
+				errs[i] = fmt.Errorf("the batch returned %d outputs for %d commands", len(o), len(argvs))
+			} else {
+				outs[i] = o[i]
+			}
+		}
+		return outs, errs
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range argvs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			outs[i], errs[i] = pair.Run(ctx, argvs[i])
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return outs, errs
 }
 
 // Combine aggregates per-process results; see Group for the rules.
@@ -245,31 +268,37 @@ type counterReading struct {
 
 type counterSeries []counterReading
 
-// sampleCounter reads the client's transmit byte counter every interval until
-// the returned function is called, which returns the readings.
+// sampleCounter reads the client's transmit byte counter about every interval
+// until the returned function is called, which returns the readings. Where a
+// reading is slow (an exec into a pod) the interval stretches to five times
+// its cost, so that sampling does not load the client it measures. A reading
+// in flight is allowed to finish rather than cancelled.
 func sampleCounter(ctx context.Context, pair target.Pair, every time.Duration) func() counterSeries {
-	ctx, cancel := context.WithCancel(ctx)
+	stop := make(chan struct{})
 	done := make(chan counterSeries, 1)
 	go func() {
 		var s counterSeries
-		t := time.NewTicker(every)
-		defer t.Stop()
 		for {
+			t0 := time.Now()
 			if b, err := pair.ClientTxBytes(ctx); err == nil {
 				s = append(s, counterReading{time.Now(), b})
 			}
+			wait := max(every, 5*time.Since(t0))
 			select {
+			case <-stop:
+				done <- s
+				return
 			case <-ctx.Done():
 				done <- s
 				return
-			case <-t.C:
+			case <-time.After(wait):
 			}
 		}
 	}()
 	return func() counterSeries {
-		cancel()
+		close(stop)
 		s := <-done
-		if b, err := pair.ClientTxBytes(context.WithoutCancel(ctx)); err == nil {
+		if b, err := pair.ClientTxBytes(ctx); err == nil {
 			s = append(s, counterReading{time.Now(), b})
 		}
 		return s

@@ -53,6 +53,13 @@ type Pair interface {
 	Close(ctx context.Context) error
 }
 
+// BatchRunner is implemented by pairs where starting a command is expensive
+// (an exec into a pod costs a runtime call each): RunAll starts every argv at
+// once from a single call on the client side and returns their outputs in order.
+type BatchRunner interface {
+	RunAll(ctx context.Context, argvs [][]string) ([]Output, error)
+}
+
 // PairInfo records where the endpoints are and what they were given.
 type PairInfo struct {
 	Path          Path     `json:"path"`

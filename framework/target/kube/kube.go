@@ -190,6 +190,9 @@ func requestedMilli(ctx context.Context, c clientset.Interface, node string) (in
 		if p.Status.Phase == v1.PodSucceeded || p.Status.Phase == v1.PodFailed {
 			continue
 		}
+		if p.Labels["app.kubernetes.io/name"] == "podperf" {
+			continue // the other pair of this spec: the halving below leaves room for it
+		}
 		for _, c := range p.Spec.Containers {
 			sum += c.Resources.Requests.Cpu().MilliValue()
 		}
@@ -273,7 +276,10 @@ func (p *pair) ClientTxBytes(ctx context.Context) (uint64, error) {
 func (p *pair) Close(ctx context.Context) error {
 	var errs []error
 	for _, name := range []string{p.serverName, p.clientName} {
-		err := p.t.c.CoreV1().Pods(p.ns).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: new(int64)})
+		// A grace period of 0 would be a forced deletion: the object vanishes at once
+		// while the container still runs and holds its host port. With 1 s the
+		// object stays until the kubelet has stopped the container.
+		err := p.t.c.CoreV1().Pods(p.ns).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptrTo(int64(1))})
 		if err != nil && !isNotFound(err) {
 			errs = append(errs, err)
 			continue

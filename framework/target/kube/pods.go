@@ -55,7 +55,7 @@ func podSpec(name, node string, path target.Path, image string, cpuMilli int64, 
 		Spec: v1.PodSpec{
 			HostNetwork:                   path == target.NodePath,
 			RestartPolicy:                 v1.RestartPolicyNever,
-			TerminationGracePeriodSeconds: ptr.To[int64](0),
+			TerminationGracePeriodSeconds: ptr.To[int64](1),
 			AutomountServiceAccountToken:  ptr.To(false),
 			SecurityContext: &v1.PodSecurityContext{
 				RunAsNonRoot:   ptr.To(true),

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Step 40: `kind create cluster` (name podperf, 1 control plane + 2 workers) from the local node image
+# and kind-config/kind-offline.yaml, on a pre-created docker network "kind" with subnet 198.19.1.0/24
+# (kind would otherwise create one with its own IPv4/IPv6 ranges). Writes $STATE/kubeconfig.
+# An existing cluster whose API server answers with all three nodes is kept; a broken one is recreated.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+docker_up || die "dockerd is not running (run 00-host.sh)"
+need kind kubectl
+"$DOCKER" image inspect "$NODE_IMAGE" >/dev/null 2>&1 || die "node image $NODE_IMAGE missing (run 32-node-image.sh)"
+
+# The kind config must use the same ranges as the rest of these scripts.
+for kv in "podSubnet: $POD_SUBNET" "serviceSubnet: $SERVICE_SUBNET"; do
+  grep -q "^ *$kv\b" "$KIND_CONFIG" || die "${KIND_CONFIG#"$REPO_ROOT"/} does not set $kv"
+done
+
+read -r -a subnets <<<"$("$DOCKER" network inspect kind -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null || true)"
+subnet=${subnets[*]}
+if [ -z "$subnet" ]; then
+  log "creating docker network kind ($KIND_NET_SUBNET)"
+  "$DOCKER" network create -d bridge --subnet "$KIND_NET_SUBNET" --gateway "$KIND_NET_GATEWAY" \
+    -o com.docker.network.bridge.enable_ip_masquerade=true -o com.docker.network.driver.mtu=1500 kind >/dev/null
+elif [ "$subnet" != "$KIND_NET_SUBNET" ]; then
+  die "docker network kind has subnet '$subnet', want $KIND_NET_SUBNET; delete its clusters and run: docker network rm kind"
+fi
+
+want_nodes=$(grep -c '^- role:' "$KIND_CONFIG")
+if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+  kind get kubeconfig --name "$CLUSTER_NAME" >"$KUBECONFIG_FILE.tmp" 2>/dev/null && mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
+  have_nodes=$(kc get nodes --no-headers --request-timeout=10s 2>/dev/null | wc -l || true)
+  if [ "$have_nodes" = "$want_nodes" ]; then
+    skip_step "cluster $CLUSTER_NAME is up with $have_nodes nodes"
+  fi
+  log "cluster $CLUSTER_NAME exists but its API server reports '$have_nodes' of $want_nodes nodes: recreating it"
+  kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_FILE"
+fi
+
+log "kind create cluster --name $CLUSTER_NAME --image $NODE_IMAGE --config ${KIND_CONFIG#"$REPO_ROOT"/}"
+if ! kind create cluster --name "$CLUSTER_NAME" --image "$NODE_IMAGE" --config "$KIND_CONFIG" \
+  --kubeconfig "$KUBECONFIG_FILE" --retain; then
+  rm -rf "$STATE/logs/kind-export"
+  kind export logs "$STATE/logs/kind-export" --name "$CLUSTER_NAME" >/dev/null 2>&1 || true
+  die "kind create cluster failed; node logs in $STATE/logs/kind-export (delete with down.sh)"
+fi
+
+"$DOCKER" ps --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" \
+  --format '{{.Names}}' | sort | while read -r n; do
+  echo "$n $("$DOCKER" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$n")"
+done

@@ -1,0 +1,95 @@
+# Shared settings and helpers for the offline kind scripts. Sourced by every step; not run directly.
+# shellcheck shell=bash disable=SC2034  # the variables are used by the scripts that source this file
+
+KO_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$KO_SCRIPTS/../.." && pwd)
+
+# All state (builds, rootfs trees, images, docker data, logs, kubeconfig) lives here.
+STATE=${KIND_OFFLINE_DIR:-$REPO_ROOT/_kind-offline}
+mkdir -p "$STATE"
+STATE=$(cd "$STATE" && pwd)
+mkdir -p "$STATE/bin" "$STATE/logs" "$STATE/stamps"
+
+# Versions. kubeadm v1.37.2 asks for exactly these etcd/CoreDNS/pause tags (checked in 30-component-images.sh).
+K8S_VERSION=v1.37.2
+K8S_STAGING_VERSION=v0.37.2
+ETCD_VERSION=v3.7.0
+ETCD_IMAGE_TAG=3.7.0-0
+COREDNS_VERSION=v1.14.6
+PAUSE_IMAGE_TAG=3.10.2
+CRICTL_VERSION=v1.37.0
+KIND_VERSION=v0.33.0
+DEBIAN_SUITE=bookworm
+
+# Cluster and images.
+CLUSTER_NAME=${KIND_CLUSTER_NAME:-podperf}
+NODE_IMAGE=localhost/podperf/kind-node:$K8S_VERSION
+NETPERF_IMAGE=localhost/podperf/netperf:v1
+KIND_CONFIG=$REPO_ROOT/kind-config/kind-offline.yaml
+KUBECONFIG_FILE=$STATE/kubeconfig
+
+# Addresses: everything stays inside 198.18.0.0/15 (RFC 2544 benchmarking range).
+DOCKER_BIP=198.19.254.1/24          # docker0
+DOCKER_POOL=198.19.0.0/16           # default pool for docker networks
+KIND_NET_SUBNET=198.19.1.0/24       # docker network "kind": node IPs
+KIND_NET_GATEWAY=198.19.1.1
+POD_SUBNET=198.18.0.0/17            # must match kind-config/kind-offline.yaml
+SERVICE_SUBNET=198.18.128.0/20
+
+# Debian's docker client (20.10) matches the daemon; kind runs `docker` from PATH, so $STATE/bin
+# (kubectl, kind, a docker link) comes first.
+DOCKER=/usr/bin/docker
+export PATH="$STATE/bin:$PATH:/usr/sbin:/sbin"
+# Debian archive that apt on this host already uses (deb822 or one-line format).
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-$(awk '/^URIs:/ && $2 ~ /debian\/?$/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)}
+[ -n "$DEBIAN_MIRROR" ] || DEBIAN_MIRROR=$(awk '$1 == "deb" && $3 ~ /^bookworm/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+[ -n "$DEBIAN_MIRROR" ] || DEBIAN_MIRROR=http://deb.debian.org/debian
+
+K8S_CMDS=(kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy)
+K8S_BIN=$STATE/k8s/bin
+TOOLS_BIN=$STATE/tools/bin
+
+log() { echo "[$(date +%T)] $*"; }
+die() { echo "error: $*" >&2; exit 1; }
+# skip_step REASON: the step's outputs exist; up.sh reports the step as cached.
+skip_step() { echo "SKIPPED (cached): $*"; exit 0; }
+stamp() { date -u +%FT%TZ > "$STATE/stamps/$1"; }
+has_stamp() { [ -f "$STATE/stamps/$1" ]; }
+need() { local c; for c in "$@"; do command -v "$c" >/dev/null 2>&1 || die "'$c' not found (run 00-host.sh first)"; done; }
+docker_up() { "$DOCKER" info >/dev/null 2>&1; }
+kc() { kubectl --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+
+# debootstrap_minbase DIR LOGNAME [debootstrap args...]: a Debian minbase tree in DIR, .debs cached.
+debootstrap_minbase() {
+  local dir=$1 logname=$2; shift 2
+  need debootstrap
+  mkdir -p "$STATE/debcache"
+  rm -rf "$dir"
+  debootstrap --variant=minbase --cache-dir="$STATE/debcache" "$@" "$DEBIAN_SUITE" "$dir" "$DEBIAN_MIRROR" \
+    >"$STATE/logs/$logname.log" 2>&1 || die "debootstrap into $dir failed; see $STATE/logs/$logname.log"
+  rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin
+}
+
+# chroot_apt_install DIR COMPONENTS PKG...: apt-get install inside a debootstrapped tree, then trim it.
+# COMPONENTS is e.g. "main" or "main non-free" (netperf lives in non-free).
+chroot_apt_install() {
+  local dir=$1 comps=$2; shift 2
+  mkdir -p "$dir/var/cache/apt/archives" "$STATE/debcache"
+  echo "deb $DEBIAN_MIRROR $DEBIAN_SUITE $comps" >"$dir/etc/apt/sources.list"
+  cp /etc/resolv.conf "$dir/etc/resolv.conf"
+  # Packages must not start services (netperf ships a netserver init script) on the build host.
+  printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+  chmod 0755 "$dir/usr/sbin/policy-rc.d"
+  mount --bind "$STATE/debcache" "$dir/var/cache/apt/archives"
+  local rc=0
+  {
+    chroot "$dir" apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive chroot "$dir" apt-get install -y -qq --no-install-recommends "$@"
+  } || rc=$?
+  umount "$dir/var/cache/apt/archives"
+  rm -f "$dir/usr/sbin/policy-rc.d"
+  [ $rc = 0 ] || die "apt-get install $* in $dir failed"
+  rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin \
+    "$dir"/usr/share/doc "$dir"/usr/share/man "$dir"/usr/share/info "$dir"/usr/share/locale
+  : >"$dir/etc/resolv.conf"
+}

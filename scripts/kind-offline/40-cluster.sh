@@ -24,6 +24,12 @@ elif [ "$subnet" != "$KIND_NET_SUBNET" ]; then
   die "docker network kind has subnet '$subnet', want $KIND_NET_SUBNET; delete its clusters and run: docker network rm kind"
 fi
 
+# A bridge left by another dockerd (another state dir) with the same gateway address breaks
+# node-to-node traffic on this one: kubeadm join then hangs until kind gives up.
+holders=$(ip -o -4 addr show | awk -v gw="$KIND_NET_GATEWAY/" 'index($4, gw) == 1 {print $2}')
+[ "$(echo "$holders" | grep -c .)" -le 1 ] ||
+  die "several interfaces hold $KIND_NET_GATEWAY ($(echo $holders)): delete the stale bridge (ip link del <name>) that the docker network kind does not use"
+
 want_nodes=$(grep -c '^- role:' "$KIND_CONFIG")
 if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
   kind get kubeconfig --name "$CLUSTER_NAME" >"$KUBECONFIG_FILE.tmp" 2>/dev/null && mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"

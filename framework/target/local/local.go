@@ -215,6 +215,7 @@ func (t *Target) Setup(ctx context.Context, req target.Request) (target.Pair, er
 	}}
 	p.clientCPUs, p.serverCPUs = cpuSets(req.CPUs, runtime.NumCPU(), &p.info)
 	if err := p.startServer(ctx, req.ControlPort); err != nil {
+		p.Close(ctx) // a netserver that started but never listened
 		return nil, err
 	}
 	p.anchor = exec.Command("nsenter", "--net=/run/netns/"+client.ns, "sleep", "infinity")

@@ -9,6 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clientset "k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
 
 	"podperf/framework/target"
 )
@@ -103,7 +104,7 @@ func (t *Target) Diagnostics(ctx context.Context) string {
 		}
 		for _, p := range pods.Items {
 			fmt.Fprintf(&b, "--- pod %s/%s on %s: %s\n", ns, p.Name, p.Spec.NodeName, p.Status.Phase)
-			logs, err := t.c.CoreV1().Pods(ns).GetLogs(p.Name, &v1.PodLogOptions{TailLines: ptrTo(int64(50))}).DoRaw(ctx)
+			logs, err := t.c.CoreV1().Pods(ns).GetLogs(p.Name, &v1.PodLogOptions{TailLines: ptr.To[int64](50)}).DoRaw(ctx)
 			if err != nil {
 				fmt.Fprintf(&b, "(no logs: %v)\n", err)
 			} else {
@@ -119,5 +120,3 @@ func (t *Target) Diagnostics(ctx context.Context) string {
 	}
 	return b.String()
 }
-
-func ptrTo[T any](v T) *T { return &v }

@@ -18,6 +18,7 @@ import (
 	"k8s.io/kubernetes/test/e2e/framework"
 	e2epod "k8s.io/kubernetes/test/e2e/framework/pod"
 	admissionapi "k8s.io/pod-security-admission/api"
+	"k8s.io/utils/ptr"
 
 	"podperf/framework/target"
 )
@@ -279,7 +280,7 @@ func (p *pair) Close(ctx context.Context) error {
 		// A grace period of 0 would be a forced deletion: the object vanishes at once
 		// while the container still runs and holds its host port. With 1 s the
 		// object stays until the kubelet has stopped the container.
-		err := p.t.c.CoreV1().Pods(p.ns).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptrTo(int64(1))})
+		err := p.t.c.CoreV1().Pods(p.ns).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](1)})
 		if err != nil && !isNotFound(err) {
 			errs = append(errs, err)
 			continue

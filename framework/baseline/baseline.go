@@ -82,7 +82,7 @@ type ReadingError struct {
 
 // Ratio is pod over node for one figure: what the relative verdict compares.
 func (t TestFigures) Ratio(metric string) float64 {
-	p, n := t.Pod.get(metric), t.Node.get(metric)
+	p, n := t.Pod.Get(metric), t.Node.Get(metric)
 	if n == 0 {
 		return 0
 	}
@@ -91,7 +91,7 @@ func (t TestFigures) Ratio(metric string) float64 {
 
 // Get returns one figure of the path: "rate", "client_cpu" or "server_cpu"
 // (service demand for the CPU metrics).
-func (f Figures) get(metric string) float64 {
+func (f Figures) Get(metric string) float64 {
 	switch metric {
 	case "rate":
 		return f.Rate
@@ -102,9 +102,6 @@ func (f Figures) get(metric string) float64 {
 	}
 	return 0
 }
-
-// Get is the exported form of get.
-func (f Figures) Get(metric string) float64 { return f.get(metric) }
 
 // WorkPerSecond converts a rate in unit to netperf's service-demand unit of
 // work per second: KB (1024 bytes) per second for streams, transactions for RR.

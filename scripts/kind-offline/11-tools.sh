@@ -68,7 +68,8 @@ fi
 
 ln -sf "$TOOLS_BIN/kind" "$STATE/bin/kind"
 [ $built -gt 0 ] || skip_step "etcd, coredns, crictl, kind, pause in $TOOLS_BIN"
-"$TOOLS_BIN/etcd" --version | head -1
-"$TOOLS_BIN/coredns" -version | head -1
+# sed, not head: head exits after one line and the writer's SIGPIPE fails the step under pipefail.
+"$TOOLS_BIN/etcd" --version | sed -n 1p
+"$TOOLS_BIN/coredns" -version | sed -n 1p
 "$TOOLS_BIN/crictl" --version
 "$TOOLS_BIN/kind" version

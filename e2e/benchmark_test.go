@@ -10,6 +10,7 @@ import (
 	"k8s.io/kubernetes/test/e2e/framework"
 	admissionapi "k8s.io/pod-security-admission/api"
 
+	"podperf/framework/measure"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
 	"podperf/framework/target"
@@ -36,7 +37,8 @@ var _ = ginkgo.Describe("Cross-node pod network", ginkgo.Serial, func() {
 })
 
 func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
-	s := scenario.Settings{Duration: cfg.Duration, Samples: cfg.Samples, ControlPort: cfg.ControlPort, DataPortBase: cfg.DataPortBase}
+	s := scenario.Settings{Duration: cfg.Duration, Samples: cfg.Samples, ControlPort: cfg.ControlPort, DataPortBase: cfg.DataPortBase,
+		Confidence: cfg.Confidence}
 	res := sc.NewResult()
 	// Whatever happens below, what was measured is attached for results.json.
 	ginkgo.DeferCleanup(func() { ginkgo.AddReportEntry(resultEntry, res, ginkgo.ReportEntryVisibilityNever) })
@@ -49,12 +51,12 @@ func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
 
 	pairs := make([]target.Pair, 0, 2)
 	for _, p := range []target.Path{target.NodePath, target.PodPath} {
-		ginkgo.By(fmt.Sprintf("setting up the %s path with netserver on the server side (%s)", pathName(p), cpuText(sc.CPUs)))
+		ginkgo.By(fmt.Sprintf("setting up the %s path with netserver on the server side (%s)", p.Title(), cpuText(sc.CPUs)))
 		pair, err := tgt.Setup(ctx, sc.Request(p, s))
 		if err != nil {
 			attachDiagnostics(ctx)
 		}
-		fail(err, "set up the "+pathName(p)+" path")
+		fail(err, "set up the "+p.Title()+" path")
 		ginkgo.DeferCleanup(pair.Close)
 		info := pair.Info()
 		framework.Logf("%s path: client %s on %s -> server %s on %s, %d CPUs granted %s, ready in %s", p, info.ClientAddress, info.ClientNode, info.ServerAddress, info.ServerNode, info.CPUsGranted, info.CPUSet, info.Startup.Round(time.Millisecond))
@@ -72,29 +74,36 @@ func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
 		}
 	})
 
-	// Interleave the paths so that drift of a shared machine hits both alike.
-	for i := 1; i <= s.Samples; i++ {
-		for _, pair := range pairs {
-			p := pair.Info().Path
-			ginkgo.By(fmt.Sprintf("sample %d/%d on the %s path: %d x netperf %s for %s", i, s.Samples, pathName(p), sc.Streams, sc.Test, s.Duration))
-			fail(sc.Sample(ctx, pair, s, res), "measure")
-			sample := res.Paths[p].Samples[i-1]
-			framework.Logf("%s sample %d: %.4g %s, client SD %.4g, server SD %.4g %s%s", p, i, sample.Rate, sample.RateUnit, sample.ClientSD, sample.ServerSD, sample.SDUnit, skewText(sample))
-		}
+	// Node and pod samples alternate so that drift of a shared machine hits
+	// both alike; the verdict is taken after --samples and again after every
+	// extra pair while it is inconclusive.
+	ginkgo.By(fmt.Sprintf("measuring %d samples per path, judged against baseline %s in %s mode", s.Samples, cfg.Profile.Name, cfg.Mode))
+	plan := measure.Plan{Scenario: sc, Settings: s, MaxSamples: cfg.MaxSamples, Budget: cfg.SampleBudget,
+		Mode: cfg.Mode, Profile: cfg.Profile, Tol: cfg.Tol, CounterTolerance: cfg.CounterTolerance,
+		Step: func(msg string) { ginkgo.By(msg) }, Logf: framework.Logf}
+	fail(measure.Measure(ctx, pairs, plan, res), "measure")
+	ginkgo.AddReportEntry("figures", figuresText(res))
+	for _, w := range res.Warnings {
+		ginkgo.AddReportEntry("WARNING", w)
+	}
+	for _, n := range res.Notes {
+		framework.Logf("notice: %s", n)
 	}
 
-	ginkgo.By(fmt.Sprintf("judging against baseline %s in %s mode", cfg.Profile.Name, cfg.Mode))
-	fail(res.Summarize(), "summarise")
-	verdicts, err := verdict.JudgeTest(cfg.Mode, res, cfg.Profile, cfg.Tol)
-	fail(err, "judge")
-	res.Verdicts = verdicts
-	ginkgo.AddReportEntry("figures", figuresText(res))
-	var failed []string
-	for _, v := range verdicts {
+	var failed, undecided []string
+	for _, v := range res.Verdicts {
 		framework.Logf("%s", v.Message)
-		if v.Status != "pass" {
+		switch st := verdict.Status(v.Status); {
+		case cfg.Policy.Fails(st):
 			failed = append(failed, v.Message)
+		case st == verdict.Inconclusive:
+			undecided = append(undecided, v.Message)
 		}
+	}
+	if len(undecided) > 0 && cfg.Policy == verdict.PolicyWarn {
+		msg := strings.Join(undecided, "\n")
+		framework.Logf("WARNING (--inconclusive=warn): %s", msg)
+		ginkgo.AddReportEntry("WARNING: inconclusive", msg)
 	}
 	if len(failed) > 0 {
 		framework.Fail(strings.Join(failed, "\n"))
@@ -108,30 +117,11 @@ func attachDiagnostics(ctx context.Context) {
 	}
 }
 
-func pathName(p target.Path) string {
-	if p == target.NodePath {
-		return "node-to-node reference"
-	}
-	return "pod-to-pod"
-}
-
 func cpuText(cpus int) string {
 	if cpus == 0 {
 		return "CPU not limited"
 	}
 	return fmt.Sprintf("%d CPU allowance", cpus)
-}
-
-func skewText(s results.Sample) string {
-	var b strings.Builder
-	if s.ClientTxRate > 0 {
-		fmt.Fprintf(&b, "; client interface counter %.4g %s (%+.1f%%)", s.ClientTxRate, s.RateUnit, (s.ClientTxRate/s.Rate-1)*100)
-	}
-	if len(s.Processes) > 1 {
-		fmt.Fprintf(&b, "; %d processes, common window %.2fs, start skew %s, end skew %s, naive sum %.4g %s",
-			len(s.Processes), s.Window.Length().Seconds(), s.Window.StartSkew, s.Window.EndSkew, s.NaiveSum, s.RateUnit)
-	}
-	return b.String()
 }
 
 // figuresText is the human summary attached to the spec's report.

@@ -15,6 +15,7 @@ import (
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/kubernetes/test/e2e/framework"
 
+	"podperf/framework/kindcluster"
 	"podperf/framework/report"
 	"podperf/framework/results"
 	"podperf/framework/target"
@@ -45,6 +46,11 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 			tgt = t
 		}
 	case "kubernetes":
+		if cfg.KindCluster != "" {
+			if err = startKindCluster(ctx); err != nil {
+				break
+			}
+		}
 		var c *clientset.Clientset
 		if c, err = framework.LoadClientset(); err != nil {
 			err = fmt.Errorf("cannot reach the cluster (set --kubeconfig or KUBECONFIG): %w", err)
@@ -72,6 +78,39 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 	framework.Logf("baseline %s, tolerances %s, mode %s, %d samples of %s per path", cfg.Profile.Name, cfg.Tolerances, cfg.Mode, cfg.Samples, cfg.Duration)
 })
 
+// startKindCluster creates the --kind-cluster cluster and points the framework
+// at it. Its deletion is registered before anything else is built, so a
+// failure or an interrupt later in the run still deletes it.
+func startKindCluster(ctx context.Context) error {
+	if s, _ := ginkgo.GinkgoConfiguration(); s.ParallelTotal > 1 {
+		return fmt.Errorf("--kind-cluster creates one cluster per process: run without ginkgo -p")
+	}
+	ginkgo.By(fmt.Sprintf("creating the throwaway kind cluster %s (%s)", cfg.KindCluster, cfg.KindConfig))
+	start := time.Now()
+	c, err := kindcluster.Create(ctx, kindcluster.Options{Name: cfg.KindCluster, ConfigFile: cfg.KindConfig,
+		NodeImage: cfg.KindImage, ImageArchives: cfg.KindArchives, CNI: cfg.KindCNI, Wait: 5 * time.Minute}, framework.Logf)
+	if err != nil {
+		return err
+	}
+	framework.Logf("kind cluster %s up in %s, kubeconfig %s", c.Name(), time.Since(start).Round(100*time.Millisecond), c.Kubeconfig())
+	if cfg.KindKeep {
+		framework.Logf("--kind-keep: the cluster stays; delete it with: kind delete cluster --name %s", c.Name())
+	} else {
+		ginkgo.DeferCleanup(func(ctx context.Context) error {
+			ginkgo.By("deleting the throwaway kind cluster " + c.Name())
+			start := time.Now()
+			err := c.Delete(ctx)
+			framework.Logf("kind cluster %s deleted in %s", c.Name(), time.Since(start).Round(100*time.Millisecond))
+			return err
+		})
+	}
+	framework.TestContext.KubeConfig = c.Kubeconfig()
+	// Without a kubeconfig at start-up the framework set a default host, which
+	// would override the kubeconfig's server.
+	framework.TestContext.Host = ""
+	return nil
+}
+
 // ReportAfterSuite runs after everything, on failure and on interrupt too, so
 // whatever was measured reaches results.json.
 var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
@@ -84,7 +123,9 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 		Schema: results.Schema, StartedAt: startedAt, FinishedAt: time.Now(), Environment: env,
 		Settings: results.Settings{Target: cfg.Target, Duration: cfg.Duration, Samples: cfg.Samples,
 			Baseline: cfg.Profile.Name, Tolerances: cfg.Tolerances, ToleranceMode: string(cfg.Mode),
-			ControlPort: cfg.ControlPort, DataPortBase: cfg.DataPortBase},
+			ControlPort: cfg.ControlPort, DataPortBase: cfg.DataPortBase,
+			Inconclusive: string(cfg.Policy), MaxSamples: cfg.MaxSamples, SampleBudget: cfg.SampleBudget,
+			CounterTolerance: cfg.CounterTolerance, NetperfConfidence: cfg.Confidence},
 		Verdict: "pass",
 	}
 	for _, s := range r.SpecReports {
@@ -95,6 +136,8 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 		run.Tests = append(run.Tests, t)
 		if s.State.Is(types.SpecStateFailureStates) {
 			run.Verdict = "fail"
+		} else if o, _ := t.Outcome(); o == results.OutcomeInconclusive && run.Verdict == "pass" {
+			run.Verdict = results.OutcomeInconclusive
 		}
 	}
 	if len(run.Tests) == 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"podperf/framework/config"
+	"podperf/framework/netperf"
 	"podperf/framework/verdict"
 	"podperf/manifests"
 )
@@ -96,6 +97,14 @@ func TestResolveErrors(t *testing.T) {
 				"calico", "calico-ebpf", "cilium-ebpf-host-routing", "cilium-legacy-host-routing"}},
 		{"unknown tolerances name", []string{"--tolerances=tight"}, []string{`--tolerances: "tight" is neither a file nor one of the built-in tolerances: default, local`}},
 		{"missing baseline file", []string{"--baseline=/nonexistent/profile.yaml"}, []string{"--baseline: open /nonexistent/profile.yaml"}},
+		{"bad inconclusive policy", []string{"--inconclusive=retry"}, []string{`--inconclusive="retry": use fail, warn or pass`}},
+		{"negative max samples", []string{"--max-samples=-1"}, []string{"--max-samples=-1: use 0 to 100"}},
+		{"negative sample budget", []string{"--sample-budget=-1s"}, []string{"--sample-budget=-1s"}},
+		{"counter tolerance as percent", []string{"--counter-tolerance=5"}, []string{"--counter-tolerance=5: use a fraction from 0 to 1"}},
+		{"netperf confidence, one field", []string{"--netperf-confidence=99"}, []string{`--netperf-confidence="99": use LEVEL,WIDTH[,MIN,MAX]`}},
+		{"netperf confidence, text", []string{"--netperf-confidence=high,5"}, []string{"use LEVEL,WIDTH[,MIN,MAX]"}},
+		{"netperf confidence, level 90", []string{"--netperf-confidence=90,5"}, []string{"netperf supports 95 or 99"}},
+		{"netperf confidence, too many iterations", []string{"--netperf-confidence=99,5,3,31"}, []string{"need 3 <= min <= max <= 30"}},
 		{"write-baseline into a missing directory", []string{"--write-baseline=/nonexistent/dir/b.yaml"}, []string{"directory /nonexistent/dir does not exist"}},
 	}
 	for _, tc := range tests {
@@ -144,6 +153,33 @@ func lab(t *testing.T, dir, file, name string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// resolve parses args and resolves them, failing the test on an error.
+func resolve(t *testing.T, args ...string) *config.Config {
+	t.Helper()
+	c := parse(t, args...)
+	if err := c.Resolve(); err != nil {
+		t.Fatalf("Resolve(%q): %v", args, err)
+	}
+	return c
+}
+
+func TestResolveStatistics(t *testing.T) {
+	c := resolve(t, "--inconclusive=warn", "--netperf-confidence=95,2.5,4,12")
+	if c.Policy != verdict.PolicyWarn {
+		t.Errorf("Policy = %q", c.Policy)
+	}
+	if got := *c.Confidence; got != (netperf.Confidence{Level: 95, Width: 2.5, MinIter: 4, MaxIter: 12}) {
+		t.Errorf("Confidence = %+v", got)
+	}
+	c = resolve(t, "--netperf-confidence=99,5")
+	if got := *c.Confidence; got != (netperf.Confidence{Level: 99, Width: 5, MinIter: 3, MaxIter: 10}) {
+		t.Errorf("Confidence with default iterations = %+v", got)
+	}
+	if c := resolve(t); c.Policy != verdict.PolicyFail || c.Confidence != nil || c.MaxSamples != 10 || c.CounterTolerance != 0.05 {
+		t.Errorf("defaults: policy %q, confidence %v, max samples %d, counter tolerance %v", c.Policy, c.Confidence, c.MaxSamples, c.CounterTolerance)
+	}
 }
 
 func TestResolveBaselineFile(t *testing.T) {
@@ -200,4 +236,100 @@ func TestResolveBaselineFileWithoutExtension(t *testing.T) {
 	if c.Profile.Name != "mylab" {
 		t.Errorf("profile %q", c.Profile.Name)
 	}
+}
+
+func TestResolveKindErrors(t *testing.T) {
+	k := []string{"--target=kubernetes", "--kind-cluster=podperf-throwaway"}
+	tests := []struct {
+		name     string
+		args     []string
+		contains string
+	}{
+		{"kind cluster on the local target", []string{"--kind-cluster=x"}, "--kind-cluster needs --target=kubernetes (got --target=local)"},
+		{"uppercase name", append(k[:1:1], "--kind-cluster=Podperf"), `--kind-cluster="Podperf": kind cluster names use a-z, 0-9, '.' and '-'`},
+		{"name too long", append(k[:1:1], "--kind-cluster="+strings.Repeat("a", 51)), "at most 50 characters"},
+		{"unknown CNI", append(k, "--kind-cni=calico"), `--kind-cni="calico": use ptp, or leave it empty`},
+		{"missing config", append(k, "--kind-config=/nonexistent/kind.yaml"), "--kind-config=/nonexistent/kind.yaml: no such file"},
+		{"config is a directory", append(k, "--kind-config=kind-config"), "--kind-config=kind-config: no such file"},
+		{"missing archive", append(k, "--kind-load=/nonexistent/netperf.tar"), "--kind-load=/nonexistent/netperf.tar: no such file"},
+		{"image with a space", append(k, "--kind-image=a b"), `--kind-image="a b"`},
+	}
+	for _, f := range []string{"--kind-config=kind-config/kind-offline.yaml", "--kind-image=x", "--kind-load=a.tar", "--kind-cni=ptp", "--kind-keep"} {
+		name, _, _ := strings.Cut(f, "=")
+		tests = append(tests, struct {
+			name     string
+			args     []string
+			contains string
+		}{f + " without --kind-cluster", []string{"--target=kubernetes", f}, name + " configures the throwaway cluster: it needs --kind-cluster=NAME"})
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := parse(t, tc.args...).Resolve()
+			if err == nil {
+				t.Fatalf("Resolve accepted %q", tc.args)
+			}
+			if !strings.Contains(err.Error(), tc.contains) {
+				t.Errorf("error %q lacks %q", err, tc.contains)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestResolveKind(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(wd, "..", "..") // framework/config
+	t.Run("no kind cluster", func(t *testing.T) {
+		c := parse(t, "--target=kubernetes")
+		if err := c.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		if c.KindCluster != "" || c.KindConfig != config.DefaultKindConfig || c.KindArchives != nil {
+			t.Errorf("kind settings %q %q %q", c.KindCluster, c.KindConfig, c.KindArchives)
+		}
+	})
+	t.Run("default config found in the repository from a subdirectory", func(t *testing.T) {
+		c := parse(t, "--target=kubernetes", "--kind-cluster=podperf-throwaway")
+		if err := c.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		if want := filepath.Join(root, "kind-config", "kind-default-cni.yaml"); c.KindConfig != filepath.Clean(want) {
+			t.Errorf("KindConfig = %q, want %q", c.KindConfig, want)
+		}
+	})
+	t.Run("current directory first; archives split and made absolute", func(t *testing.T) {
+		dir := t.TempDir()
+		for _, f := range []string{"kind.yaml", "a.tar", "b.tar"} {
+			if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Chdir(dir)
+		c := parse(t, "--target=kubernetes", "--kind-cluster=p.1-x", "--kind-config=kind.yaml", "--kind-load= a.tar,,"+filepath.Join(dir, "b.tar")+" ",
+			"--kind-cni=ptp", "--kind-image=localhost/podperf/kind-node:v1.37.2", "--kind-keep")
+		if err := c.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		if c.KindConfig != filepath.Join(dir, "kind.yaml") {
+			t.Errorf("KindConfig = %q", c.KindConfig)
+		}
+		if want := []string{filepath.Join(dir, "a.tar"), filepath.Join(dir, "b.tar")}; strings.Join(c.KindArchives, ",") != strings.Join(want, ",") {
+			t.Errorf("KindArchives = %q, want %q", c.KindArchives, want)
+		}
+		if err := c.Resolve(); err != nil { // idempotent: the paths are absolute now
+			t.Errorf("second Resolve: %v", err)
+		}
+	})
+	t.Run("outside the repository a relative default is not found", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		err := parse(t, "--target=kubernetes", "--kind-cluster=x").Resolve()
+		if err == nil || !strings.Contains(err.Error(), "--kind-config=kind-config/kind-default-cni.yaml: no such file") {
+			t.Errorf("Resolve = %v", err)
+		}
+	})
 }

@@ -65,7 +65,11 @@ type Spec struct {
 	// RequestSize and ResponseSize are the RR message sizes in bytes (0: netperf's default).
 	RequestSize, ResponseSize int
 	// Interim is the -D reporting interval; interim results carry timestamps that
-	// the multi-process aggregation needs. 0 disables them.
+	// the multi-process aggregation needs. 0 disables them. It is passed negated,
+	// which makes netperf read the clock after every send or transaction: in its
+	// default mode it guesses how much work fills an interval, and under CPU
+	// contention one guess can stretch an "interval" over the whole run, which
+	// smears a process's start-up burst into the common window.
 	Interim time.Duration
 	// StartDelay holds traffic back after the control connection is set up
 	// (-s), so that concurrent processes that were launched one after another
@@ -121,7 +125,7 @@ func (s Spec) Args(host string, dataPort int) []string {
 		a = append(a, "-s", strconv.Itoa(int(s.StartDelay.Round(time.Second)/time.Second)))
 	}
 	if s.Interim > 0 {
-		a = append(a, "-D", strconv.FormatFloat(s.Interim.Seconds(), 'f', -1, 64))
+		a = append(a, "-D", strconv.FormatFloat(-s.Interim.Seconds(), 'f', -1, 64))
 	}
 	if c := s.Confidence; c != nil {
 		a = append(a,

@@ -60,14 +60,14 @@ func TestSpecArgs(t *testing.T) {
 				Confidence: &netperf.Confidence{Level: 99, Width: 5, MinIter: 3, MaxIter: 10}},
 			host: "h", port: 12866,
 			want: []string{"netperf", "-H", "h", "-p", "12865", "-t", "TCP_STREAM", "-l", "10", "-c", "-C",
-				"-f", "m", "-D", "1", "-i", "10,3", "-I", "99,5", "--", "-P", "12866,12866", "-k", selectorArg},
+				"-f", "m", "-D", "-1", "-i", "10,3", "-I", "99,5", "--", "-P", "12866,12866", "-k", selectorArg},
 		},
 		{
 			name: "concurrent TCP_STREAM with a start delay",
 			spec: netperf.Spec{Test: netperf.TCPStream, Duration: 10 * time.Second, ControlPort: 12865, Interim: time.Second, StartDelay: 2 * time.Second},
 			host: "h", port: 12897,
 			want: []string{"netperf", "-H", "h", "-p", "12865", "-t", "TCP_STREAM", "-l", "10", "-c", "-C",
-				"-f", "m", "-s", "2", "-D", "1", "--", "-P", "12897,12897", "-k", selectorArg},
+				"-f", "m", "-s", "2", "-D", "-1", "--", "-P", "12897,12897", "-k", selectorArg},
 		},
 		{
 			name: "start delay rounded to whole seconds",
@@ -82,7 +82,7 @@ func TestSpecArgs(t *testing.T) {
 				RequestSize: 1, ResponseSize: 1, Confidence: &netperf.Confidence{Level: 95, Width: 2.5, MinIter: 3, MaxIter: 3}},
 			host: "h", port: 12866,
 			want: []string{"netperf", "-H", "h", "-p", "12865", "-t", "TCP_RR", "-l", "5", "-c", "-C",
-				"-D", "0.25", "-i", "3,3", "-I", "95,2.5", "--", "-P", "12866,12866", "-r", "1,1", "-k", selectorArg},
+				"-D", "-0.25", "-i", "3,3", "-I", "95,2.5", "--", "-P", "12866,12866", "-r", "1,1", "-k", selectorArg},
 		},
 	}
 	for _, tc := range tests {

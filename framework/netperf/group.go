@@ -281,7 +281,10 @@ func sampleCounter(ctx context.Context, pair target.Pair, every time.Duration) f
 		for {
 			t0 := time.Now()
 			if b, err := pair.ClientTxBytes(ctx); err == nil {
-				s = append(s, counterReading{time.Now(), b})
+				// The counter was read at some moment during the call: take the
+				// middle, which is off by at most half the call's duration.
+				t1 := time.Now()
+				s = append(s, counterReading{t0.Add(t1.Sub(t0) / 2), b})
 			}
 			wait := max(every, 5*time.Since(t0))
 			select {
@@ -298,8 +301,9 @@ func sampleCounter(ctx context.Context, pair target.Pair, every time.Duration) f
 	return func() counterSeries {
 		close(stop)
 		s := <-done
+		t0 := time.Now()
 		if b, err := pair.ClientTxBytes(ctx); err == nil {
-			s = append(s, counterReading{time.Now(), b})
+			s = append(s, counterReading{t0.Add(time.Since(t0) / 2), b})
 		}
 		return s
 	}

@@ -89,24 +89,16 @@ func medianLatency(ss []results.Sample) string {
 	return fmt.Sprintf("%.0f/%.0f/%.0f", l.P50, l.P90, l.P99)
 }
 
-// testVerdict is fail if any metric failed, pass if all passed.
+// testVerdict is the test's outcome with the metrics that decided it.
 func testVerdict(t *results.Test) string {
-	if t.Error != "" {
-		return "error"
-	}
-	if len(t.Verdicts) == 0 {
+	if len(t.Verdicts) == 0 && t.Error == "" {
 		return "-"
 	}
-	var failed []string
-	for _, v := range t.Verdicts {
-		if v.Status != "pass" {
-			failed = append(failed, v.Metric)
-		}
+	status, metrics := t.Outcome()
+	if status == results.OutcomePass || status == results.OutcomeError {
+		return status
 	}
-	if len(failed) > 0 {
-		return "FAIL (" + strings.Join(failed, ",") + ")"
-	}
-	return "pass"
+	return strings.ToUpper(status) + " (" + strings.Join(metrics, ",") + ")"
 }
 
 // Baseline turns a run's medians into a profile, so that a later run can be

@@ -32,7 +32,8 @@ type Run struct {
 	Environment target.Environment `json:"environment"`
 	Settings    Settings           `json:"settings"`
 	Tests       []*Test            `json:"tests"`
-	// Verdict is pass when every judged metric of every test passed.
+	// Verdict is fail when a spec failed, else inconclusive when a test had an
+	// undecided metric (that --inconclusive let pass), else pass.
 	Verdict string `json:"verdict"`
 }
 
@@ -46,6 +47,12 @@ type Settings struct {
 	ToleranceMode string        `json:"toleranceMode"`
 	ControlPort   int           `json:"controlPort"`
 	DataPortBase  int           `json:"dataPortBase"`
+	// How undecided verdicts and suspect figures were handled.
+	Inconclusive      string              `json:"inconclusive"`
+	MaxSamples        int                 `json:"maxSamples"`
+	SampleBudget      time.Duration       `json:"sampleBudget,omitempty"`
+	CounterTolerance  float64             `json:"counterTolerance"`
+	NetperfConfidence *netperf.Confidence `json:"netperfConfidence,omitempty"`
 }
 
 // Test is one spec's measurements on both paths, their statistics and verdicts.
@@ -61,6 +68,9 @@ type Test struct {
 	Verdicts []Verdict                `json:"verdicts,omitempty"`
 	Error    string                   `json:"error,omitempty"`
 	Notes    []string                 `json:"notes,omitempty"`
+	// Warnings are figures the suite does not trust, such as an aggregate the
+	// interface counters disagree with.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Verdict mirrors verdict.Verdict without importing it (packages point one way).
@@ -71,11 +81,40 @@ type Verdict struct {
 	Measured  float64 `json:"measured"`
 	CILow     float64 `json:"ciLow"`
 	CIHigh    float64 `json:"ciHigh"`
+	N         int     `json:"n"` // samples behind the interval
 	Reference float64 `json:"reference"`
 	Expected  float64 `json:"expected"`
 	Threshold float64 `json:"threshold"`
 	Tolerance float64 `json:"tolerance"`
 	Message   string  `json:"message"`
+}
+
+// Outcomes of a test, worst first.
+const (
+	OutcomeError        = "error"
+	OutcomeFail         = "fail"
+	OutcomeInconclusive = "inconclusive"
+	OutcomePass         = "pass"
+)
+
+// Outcome is the test's worst verdict: error, fail, inconclusive or pass, with
+// the metrics that have it (none for error and pass).
+func (t *Test) Outcome() (string, []string) {
+	if t.Error != "" || len(t.Verdicts) == 0 {
+		return OutcomeError, nil
+	}
+	for _, o := range []string{OutcomeFail, OutcomeInconclusive} {
+		var ms []string
+		for _, v := range t.Verdicts {
+			if v.Status == o {
+				ms = append(ms, v.Metric)
+			}
+		}
+		if len(ms) > 0 {
+			return o, ms
+		}
+	}
+	return OutcomePass, nil
 }
 
 // Path is one path's pair and samples.

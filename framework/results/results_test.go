@@ -138,3 +138,24 @@ func TestSummarizeErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestOutcome(t *testing.T) {
+	v := func(metric, status string) results.Verdict { return results.Verdict{Metric: metric, Status: status} }
+	for _, tc := range []struct {
+		name    string
+		test    results.Test
+		want    string
+		metrics []string
+	}{
+		{"all pass", results.Test{Verdicts: []results.Verdict{v("rate", "pass"), v("client_cpu", "pass")}}, "pass", nil},
+		{"fail beats inconclusive", results.Test{Verdicts: []results.Verdict{v("rate", "inconclusive"), v("client_cpu", "fail"), v("server_cpu", "fail")}}, "fail", []string{"client_cpu", "server_cpu"}},
+		{"inconclusive beats pass", results.Test{Verdicts: []results.Verdict{v("rate", "pass"), v("server_cpu", "inconclusive")}}, "inconclusive", []string{"server_cpu"}},
+		{"error", results.Test{Error: "measure: boom", Verdicts: []results.Verdict{v("rate", "pass")}}, "error", nil},
+		{"nothing judged", results.Test{}, "error", nil},
+	} {
+		got, ms := tc.test.Outcome()
+		if got != tc.want || strings.Join(ms, ",") != strings.Join(tc.metrics, ",") {
+			t.Errorf("%s: Outcome = %s %v, want %s %v", tc.name, got, ms, tc.want, tc.metrics)
+		}
+	}
+}

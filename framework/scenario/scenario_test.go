@@ -52,7 +52,7 @@ func TestSpecAndRequest(t *testing.T) {
 				t.Errorf("Spec = %+v", spec)
 			}
 			// Concurrent processes need interim timestamps to find their common window.
-			if wantInterim := sc.Streams > 1; (spec.Interim == time.Second) != wantInterim || (spec.Interim != 0) != wantInterim {
+			if wantInterim := sc.Streams > 1; (spec.Interim != 0) != wantInterim || spec.Interim > 500*time.Millisecond {
 				t.Errorf("%d streams: Interim = %v", sc.Streams, spec.Interim)
 			}
 			// ...and a common start delay, so that processes launched one after
@@ -66,6 +66,12 @@ func TestSpecAndRequest(t *testing.T) {
 				if r != want {
 					t.Errorf("Request(%s) = %+v, want %+v", p, r, want)
 				}
+			}
+			// netperf's own iterations apply to single processes only.
+			withConf := s
+			withConf.Confidence = &netperf.Confidence{Level: 99, Width: 5, MinIter: 3, MaxIter: 10}
+			if got := sc.Spec(withConf).Confidence; (got != nil) != (sc.Streams == 1) {
+				t.Errorf("%d streams: Confidence = %v", sc.Streams, got)
 			}
 			res := sc.NewResult()
 			if res.ID != sc.ID || res.Title != sc.Title || res.Netperf != sc.Test || res.Streams != sc.Streams || res.CPUs != sc.CPUs || res.Paths == nil {

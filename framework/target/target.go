@@ -18,6 +18,14 @@ const (
 	NodePath Path = "node"
 )
 
+// Title names the path for a reader.
+func (p Path) Title() string {
+	if p == NodePath {
+		return "node-to-node reference"
+	}
+	return "pod-to-pod"
+}
+
 // Request says what a test needs of a pair of endpoints.
 type Request struct {
 	Path Path

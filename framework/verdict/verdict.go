@@ -126,7 +126,33 @@ type Status string
 const (
 	Pass Status = "pass"
 	Fail Status = "fail"
+	// Inconclusive: the confidence interval straddles the threshold, so the
+	// samples cannot tell a pass from a fail. Policy says what a run makes of it.
+	Inconclusive Status = "inconclusive"
 )
+
+// Policy is what an inconclusive check does to the spec (--inconclusive).
+type Policy string
+
+const (
+	PolicyFail Policy = "fail" // the spec fails: a gate passes only what it could show
+	PolicyWarn Policy = "warn" // the spec passes with a warning in the log, report and results
+	PolicyPass Policy = "pass" // the spec passes; results.json still says inconclusive
+)
+
+// ParsePolicy validates an --inconclusive value.
+func ParsePolicy(s string) (Policy, error) {
+	switch Policy(s) {
+	case PolicyFail, PolicyWarn, PolicyPass:
+		return Policy(s), nil
+	}
+	return "", fmt.Errorf("--inconclusive=%q: use fail, warn or pass", s)
+}
+
+// Fails reports whether a check of status st fails the spec under the policy.
+func (p Policy) Fails(st Status) bool {
+	return st == Fail || (st == Inconclusive && p == PolicyFail)
+}
 
 // Input is what one metric of one test is judged on.
 type Input struct {
@@ -141,6 +167,10 @@ type Input struct {
 }
 
 // Judge compares in with profile figures want under mode and tolerance tol.
+// With two or more samples the decision is made on the confidence interval:
+// pass when all of it is on the good side of the threshold, fail when all of
+// it is on the bad side, inconclusive otherwise. One sample has no interval
+// and is judged on its value alone.
 func Judge(mode Mode, in Input, want baseline.TestFigures, tol float64) results.Verdict {
 	v := results.Verdict{Metric: string(in.Metric), Mode: string(mode), Tolerance: tol}
 	higherBetter := in.Metric == Rate
@@ -151,48 +181,54 @@ func Judge(mode Mode, in Input, want baseline.TestFigures, tol float64) results.
 	default:
 		measured, v.Reference, v.Expected = in.Pod, want.Pod.Get(string(in.Metric)), want.Pod.Get(string(in.Metric))
 	}
-	v.Measured, v.CILow, v.CIHigh = measured.Median, measured.CILow, measured.CIHigh
+	v.Measured, v.CILow, v.CIHigh, v.N = measured.Median, measured.CILow, measured.CIHigh, measured.N
+	lo, hi := v.CILow, v.CIHigh
+	if measured.N < 2 {
+		lo, hi = v.Measured, v.Measured
+	}
+	var ok, notOK bool
 	if higherBetter {
 		v.Threshold = v.Expected * (1 - tol)
-		v.Status = string(pick(v.Measured >= v.Threshold))
+		ok, notOK = lo >= v.Threshold, hi < v.Threshold
 	} else {
 		v.Threshold = v.Expected * (1 + tol)
-		v.Status = string(pick(v.Measured <= v.Threshold))
+		ok, notOK = hi <= v.Threshold, lo > v.Threshold
+	}
+	switch {
+	case ok:
+		v.Status = string(Pass)
+	case notOK:
+		v.Status = string(Fail)
+	default:
+		v.Status = string(Inconclusive)
 	}
 	v.Message = message(mode, in, v, higherBetter)
 	return v
 }
 
-func pick(ok bool) Status {
-	if ok {
-		return Pass
-	}
-	return Fail
-}
-
-// message is the one line a reader of a failed job sees: measured value,
-// reference, ratio, expected ratio and tolerance.
+// message is the one line a reader of a failed job sees: measured value and
+// its interval, reference, ratio, threshold and tolerance.
 func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
 	cmp, sign := ">=", "-"
 	if !higherBetter {
 		cmp, sign = "<=", "+"
 	}
 	title := in.Title + " " + in.Metric.Title(in.RR)
-	ci := ""
-	if n := in.Pod.N; n > 1 {
-		if mode == Relative {
-			n = in.Ratio.N
-		}
-		ci = fmt.Sprintf(" (%.0f%% CI %s-%s, n=%d)", stats.Level*100, num(v.CILow), num(v.CIHigh), n)
+	ci := " (n=1, no interval)"
+	if v.N > 1 {
+		ci = fmt.Sprintf(" (%.0f%% CI %s-%s, n=%d)", stats.Level*100, num(v.CILow), num(v.CIHigh), v.N)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: ", title, strings.ToUpper(string(v.Status)))
+	fmt.Fprintf(&b, "%s %s: ", title, strings.ToUpper(v.Status))
 	if mode == Relative {
 		fmt.Fprintf(&b, "pod %s %s vs node %s %s = ratio %.3f%s, expected ratio %s %.3f (published %.3f %s %.3g%% tolerance) [relative]",
 			num(in.Pod.Median), in.Unit, num(in.Node.Median), in.Unit, v.Measured, ci, cmp, v.Threshold, v.Expected, sign, v.Tolerance*100)
 	} else {
 		fmt.Fprintf(&b, "pod %s %s%s vs baseline %s %s = ratio %.3f, expected %s %s (baseline %s %.3g%% tolerance) [absolute]",
 			num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, v.Measured/v.Expected, cmp, num(v.Threshold), sign, v.Tolerance*100)
+	}
+	if Status(v.Status) == Inconclusive {
+		b.WriteString("; the interval straddles the threshold: more samples or a quieter machine would decide")
 	}
 	return b.String()
 }

@@ -22,7 +22,7 @@ var want = baseline.TestFigures{
 }
 
 func sum(median float64, n int) stats.Summary {
-	return stats.Summary{N: n, Median: median, Mean: median, Min: median, Max: median, CILow: median * 0.9, CIHigh: median * 1.1, Level: 0.95}
+	return stats.Summary{N: n, Median: median, Mean: median, Min: median, Max: median, CILow: median * 0.999, CIHigh: median * 1.001, Level: 0.95}
 }
 
 func TestJudge(t *testing.T) {
@@ -43,29 +43,29 @@ func TestJudge(t *testing.T) {
 		// Relative, rate: threshold = 2 * (1 - 0.25) = 1.5.
 		{"relative rate above", verdict.Relative, verdict.Rate, 0.25, 36, 20, 1.8, "pass", 1.8, 20, 2, 1.5,
 			[]string{"TCP_STREAM 1 stream throughput PASS:", "pod 36 Gbit/s vs node 20 Gbit/s", "ratio 1.800", "expected ratio >= 1.500", "published 2.000 - 25% tolerance", "[relative]"}},
-		{"relative rate at threshold", verdict.Relative, verdict.Rate, 0.25, 30, 20, 1.5, "pass", 1.5, 20, 2, 1.5,
-			[]string{"PASS:", "ratio 1.500", ">= 1.500"}},
+		{"relative rate at threshold", verdict.Relative, verdict.Rate, 0.25, 30, 20, 1.5, "inconclusive", 1.5, 20, 2, 1.5,
+			[]string{"INCONCLUSIVE:", "ratio 1.500", ">= 1.500", "straddles the threshold"}},
 		{"relative rate below", verdict.Relative, verdict.Rate, 0.25, 29.8, 20, 1.49, "fail", 1.49, 20, 2, 1.5,
 			[]string{"throughput FAIL:", "pod 29.8 Gbit/s vs node 20 Gbit/s", "ratio 1.490", "expected ratio >= 1.500", "published 2.000 - 25% tolerance"}},
 		// Relative, CPU (lower is better): threshold = 2 * (1 + 0.5) = 3.
 		{"relative CPU below", verdict.Relative, verdict.ClientCPU, 0.5, 3.75, 1.5, 2.5, "pass", 2.5, 1.5, 2, 3,
 			[]string{"client CPU (service demand) PASS:", "pod 3.75 usec/KB vs node 1.5 usec/KB", "ratio 2.500", "expected ratio <= 3.000", "published 2.000 + 50% tolerance"}},
-		{"relative CPU at threshold", verdict.Relative, verdict.ClientCPU, 0.5, 4.5, 1.5, 3, "pass", 3, 1.5, 2, 3,
-			[]string{"PASS:", "<= 3.000"}},
+		{"relative CPU at threshold", verdict.Relative, verdict.ClientCPU, 0.5, 4.5, 1.5, 3, "inconclusive", 3, 1.5, 2, 3,
+			[]string{"INCONCLUSIVE:", "<= 3.000"}},
 		{"relative CPU above", verdict.Relative, verdict.ServerCPU, 0.5, 0.76, 0.25, 3.04, "fail", 3.04, 0.25, 2, 3,
 			[]string{"server CPU (service demand) FAIL:", "ratio 3.040", "expected ratio <= 3.000", "+ 50% tolerance"}},
 		// Absolute, rate: threshold = 40 * (1 - 0.25) = 30.
 		{"absolute rate above", verdict.Absolute, verdict.Rate, 0.25, 35, 20, 1.75, "pass", 35, 40, 40, 30,
 			[]string{"throughput PASS:", "pod 35 Gbit/s", "vs baseline 40 Gbit/s", "ratio 0.875", "expected >= 30", "(baseline - 25% tolerance)", "[absolute]"}},
-		{"absolute rate at threshold", verdict.Absolute, verdict.Rate, 0.25, 30, 20, 1.5, "pass", 30, 40, 40, 30,
-			[]string{"PASS:", "ratio 0.750", ">= 30"}},
+		{"absolute rate at threshold", verdict.Absolute, verdict.Rate, 0.25, 30, 20, 1.5, "inconclusive", 30, 40, 40, 30,
+			[]string{"INCONCLUSIVE:", "ratio 0.750", ">= 30"}},
 		{"absolute rate below", verdict.Absolute, verdict.Rate, 0.25, 29.9, 20, 1.495, "fail", 29.9, 40, 40, 30,
 			[]string{"FAIL:", "pod 29.9 Gbit/s", "vs baseline 40 Gbit/s", "expected >= 30"}},
 		// Absolute, CPU: threshold = 0.5 * (1 + 0.5) = 0.75.
 		{"absolute CPU below", verdict.Absolute, verdict.ServerCPU, 0.5, 0.6, 0.25, 2.4, "pass", 0.6, 0.5, 0.5, 0.75,
 			[]string{"server CPU (service demand) PASS:", "pod 0.6 usec/KB", "vs baseline 0.5 usec/KB", "ratio 1.200", "expected <= 0.75", "(baseline + 50% tolerance)"}},
-		{"absolute CPU at threshold", verdict.Absolute, verdict.ServerCPU, 0.5, 0.75, 0.25, 3, "pass", 0.75, 0.5, 0.5, 0.75,
-			[]string{"PASS:", "<= 0.75"}},
+		{"absolute CPU at threshold", verdict.Absolute, verdict.ServerCPU, 0.5, 0.75, 0.25, 3, "inconclusive", 0.75, 0.5, 0.5, 0.75,
+			[]string{"INCONCLUSIVE:", "<= 0.75"}},
 		{"absolute CPU above", verdict.Absolute, verdict.ClientCPU, 0.5, 4.6, 1.5, 3.07, "fail", 4.6, 3, 3, 4.5,
 			[]string{"client CPU (service demand) FAIL:", "pod 4.6 usec/KB", "vs baseline 3 usec/KB", "expected <= 4.5", "+ 50% tolerance"}},
 	}
@@ -88,7 +88,7 @@ func TestJudge(t *testing.T) {
 				t.Errorf("measured/reference/expected/threshold = %v/%v/%v/%v, want %v/%v/%v/%v",
 					v.Measured, v.Reference, v.Expected, v.Threshold, tc.measured, tc.reference, tc.expected, tc.threshold)
 			}
-			if v.CILow != tc.measured*0.9 || v.CIHigh != tc.measured*1.1 {
+			if v.CILow != tc.measured*0.999 || v.CIHigh != tc.measured*1.001 {
 				t.Errorf("CI %v..%v is not the measured figure's", v.CILow, v.CIHigh)
 			}
 			if strings.ContainsAny(v.Message, "\r\n") {
@@ -103,6 +103,60 @@ func TestJudge(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestJudgeThreeWay: with samples, the interval decides, not the median.
+func TestJudgeThreeWay(t *testing.T) {
+	iv := func(median, lo, hi float64) stats.Summary {
+		return stats.Summary{N: 5, Median: median, Mean: median, CILow: lo, CIHigh: hi, Level: 0.95}
+	}
+	tests := []struct {
+		name   string
+		metric verdict.Metric
+		ratio  stats.Summary
+		status string
+	}{
+		// Rate threshold 2 * 0.9 = 1.8; CPU threshold 2 * 1.1 = 2.2.
+		{"rate interval above", verdict.Rate, iv(1.9, 1.81, 1.99), "pass"},
+		{"rate interval below", verdict.Rate, iv(1.7, 1.6, 1.79), "fail"},
+		{"rate median above, interval straddles", verdict.Rate, iv(1.85, 1.75, 1.95), "inconclusive"},
+		{"rate median below, interval straddles", verdict.Rate, iv(1.78, 1.7, 1.85), "inconclusive"},
+		{"cpu interval below", verdict.ClientCPU, iv(2.1, 2.0, 2.19), "pass"},
+		{"cpu interval above", verdict.ClientCPU, iv(2.4, 2.21, 2.6), "fail"},
+		{"cpu interval straddles", verdict.ServerCPU, iv(2.1, 1.9, 2.3), "inconclusive"},
+		{"one sample at the threshold passes on its value", verdict.Rate, stats.Summary{N: 1, Median: 1.8, Mean: 1.8, CILow: 1.8, CIHigh: 1.8}, "pass"},
+		{"one sample below fails on its value", verdict.Rate, stats.Summary{N: 1, Median: 1.79, Mean: 1.79, CILow: 1.79, CIHigh: 1.79}, "fail"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := verdict.Input{Title: "T", Metric: tc.metric, Unit: "Gbit/s", Pod: sum(40, tc.ratio.N), Node: sum(20, tc.ratio.N), Ratio: tc.ratio}
+			v := verdict.Judge(verdict.Relative, in, want, 0.1)
+			if v.Status != tc.status {
+				t.Fatalf("Status = %q, want %q (%s)", v.Status, tc.status, v.Message)
+			}
+			if !strings.Contains(v.Message, strings.ToUpper(tc.status)+":") {
+				t.Errorf("message %q does not state %s", v.Message, tc.status)
+			}
+		})
+	}
+}
+
+func TestPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		policy             string
+		fails, inconcFails bool
+	}{{"fail", true, true}, {"warn", true, false}, {"pass", true, false}} {
+		p, err := verdict.ParsePolicy(tc.policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Fails(verdict.Pass) || p.Fails(verdict.Fail) != tc.fails || p.Fails(verdict.Inconclusive) != tc.inconcFails {
+			t.Errorf("policy %s: pass/fail/inconclusive fail the spec = %v/%v/%v", p, p.Fails(verdict.Pass), p.Fails(verdict.Fail), p.Fails(verdict.Inconclusive))
+		}
+	}
+	if _, err := verdict.ParsePolicy("maybe"); err == nil || !strings.Contains(err.Error(), "use fail, warn or pass") {
+		t.Errorf("ParsePolicy(maybe) = %v", err)
 	}
 }
 

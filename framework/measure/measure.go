@@ -1,0 +1,151 @@
+// Package measure runs one scenario of the benchmark on a target and judges it:
+// interleaved samples of both paths, their statistics, the verdict, and more
+// samples while the verdict is undecided. The specs and the benchmark of the
+// suite itself (make bench) share it, so both judge the same way.
+package measure
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"podperf/framework/baseline"
+	"podperf/framework/results"
+	"podperf/framework/scenario"
+	"podperf/framework/target"
+	"podperf/framework/verdict"
+)
+
+// Plan is how a scenario is measured and judged.
+type Plan struct {
+	Scenario scenario.Scenario
+	// Settings.Samples is the number of samples per path taken before the
+	// first verdict.
+	Settings scenario.Settings
+	// MaxSamples bounds the samples per path: while a verdict is inconclusive,
+	// one more sample of each path is taken, up to this many. At or below
+	// Settings.Samples no extra sample is taken.
+	MaxSamples int
+	// Budget bounds the wall time spent on extra samples (0: MaxSamples alone).
+	Budget time.Duration
+	Mode   verdict.Mode
+	// Profile and Tol are the baseline and tolerances the verdict uses.
+	Profile *baseline.Profile
+	Tol     verdict.Tolerances
+	// CounterTolerance is how far (a fraction) the client interface's byte
+	// counter may differ from netperf's throughput before a sample is flagged.
+	CounterTolerance float64
+	// Step narrates what is about to happen (ginkgo.By in the specs).
+	Step func(string)
+	// Logf logs a line (framework.Logf in the specs).
+	Logf func(format string, args ...any)
+}
+
+// Measure samples pairs (one per path) in turn into res, then judges res, and
+// goes on sampling while a verdict is inconclusive and the plan allows it.
+// What was measured stays in res whatever the error.
+func Measure(ctx context.Context, pairs []target.Pair, p Plan, res *results.Test) error {
+	step, logf := p.Step, p.Logf
+	if step == nil {
+		step = func(string) {}
+	}
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	sc, s := p.Scenario, p.Settings
+	var extraStarted time.Time
+	for i := 1; ; i++ {
+		pairStarted := time.Now()
+		for _, pair := range pairs {
+			path := pair.Info().Path
+			step(fmt.Sprintf("sample %d on the %s path: %d x netperf %s for %s", i, path.Title(), sc.Streams, sc.Test, s.Duration))
+			if err := sc.Sample(ctx, pair, s, res); err != nil {
+				return err
+			}
+			sample := res.Paths[path].Samples[i-1]
+			logf("%s sample %d: %.4g %s, client SD %.4g, server SD %.4g %s%s", path, i, sample.Rate, sample.RateUnit, sample.ClientSD, sample.ServerSD, sample.SDUnit, detail(sample))
+			if w := counterCheck(sample, p.CounterTolerance); w != "" {
+				w = fmt.Sprintf("%s path, sample %d: %s", path, i, w)
+				logf("WARNING: %s", w)
+				res.Warnings = append(res.Warnings, w)
+			}
+		}
+		if i < s.Samples {
+			continue
+		}
+		if err := res.Summarize(); err != nil {
+			return err
+		}
+		v, err := verdict.JudgeTest(p.Mode, res, p.Profile, p.Tol)
+		if err != nil {
+			return err
+		}
+		res.Verdicts = v
+		open := undecided(v)
+		if len(open) == 0 {
+			return nil
+		}
+		if i >= p.MaxSamples {
+			if p.MaxSamples > s.Samples {
+				res.Notes = append(res.Notes, fmt.Sprintf("%s still inconclusive after %d samples per path (--max-samples)", strings.Join(open, ", "), i))
+			}
+			return nil
+		}
+		if extraStarted.IsZero() {
+			extraStarted = time.Now()
+		}
+		// One more round must fit the budget, judged by how long the last one took.
+		if p.Budget > 0 && time.Since(extraStarted)+time.Since(pairStarted) > p.Budget {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s still inconclusive after %d samples per path: the next sample would exceed --sample-budget=%s", strings.Join(open, ", "), i, p.Budget))
+			return nil
+		}
+		logf("inconclusive after %d samples per path (%s): taking one more of each path", i, strings.Join(open, ", "))
+	}
+}
+
+// undecided lists the metrics whose verdict is inconclusive.
+func undecided(vs []results.Verdict) []string {
+	var out []string
+	for _, v := range vs {
+		if v.Status == string(verdict.Inconclusive) {
+			out = append(out, v.Metric)
+		}
+	}
+	return out
+}
+
+// CounterGap is the interface counter's rate relative to netperf's aggregate,
+// minus one (0.05: the counter saw 5% more); ok is false when the sample has
+// no counter figure (RR tests, or counters that could not be read).
+func CounterGap(s results.Sample) (gap float64, ok bool) {
+	if s.ClientTxRate <= 0 || s.Rate <= 0 {
+		return 0, false
+	}
+	return s.ClientTxRate/s.Rate - 1, true
+}
+
+// counterCheck returns a warning when the counter and netperf disagree by more
+// than tol. The counter includes packet headers, so it reads a little high on a
+// healthy run (about 0.3% with TSO on veth).
+func counterCheck(s results.Sample, tol float64) string {
+	gap, ok := CounterGap(s)
+	if !ok || tol <= 0 || math.Abs(gap) <= tol {
+		return ""
+	}
+	return fmt.Sprintf("netperf reports %.4g %s but the client interface carried %.4g %s over the same window (%+.1f%%, more than the %.3g%% allowed by --counter-tolerance): the aggregate is suspect",
+		s.Rate, s.RateUnit, s.ClientTxRate, s.RateUnit, gap*100, tol*100)
+}
+
+func detail(s results.Sample) string {
+	out := ""
+	if gap, ok := CounterGap(s); ok {
+		out += fmt.Sprintf("; client interface counter %.4g %s (%+.1f%%)", s.ClientTxRate, s.RateUnit, gap*100)
+	}
+	if len(s.Processes) > 1 {
+		out += fmt.Sprintf("; %d processes, common window %.2fs, start skew %s, end skew %s, naive sum %.4g %s",
+			len(s.Processes), s.Window.Length().Seconds(), s.Window.StartSkew, s.Window.EndSkew, s.NaiveSum, s.RateUnit)
+	}
+	return out
+}

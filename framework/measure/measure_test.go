@@ -1,0 +1,167 @@
+package measure_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"podperf/framework/baseline"
+	"podperf/framework/measure"
+	"podperf/framework/results"
+	"podperf/framework/scenario"
+	"podperf/framework/target"
+	"podperf/framework/verdict"
+)
+
+// fakePair replays a real netperf capture with the throughput it is told to
+// report. It is a fake on purpose: the sampling loop's branches (decided at
+// once, decided after extra samples, never decided, out of budget) need
+// sample sequences that a real network cannot be made to produce on demand.
+// The real path through the local target is covered by the specs.
+type fakePair struct {
+	path   target.Path
+	out    string
+	mbits  []float64 // one per sample
+	calls  int
+	txRate float64 // client counter rate in bytes/s; 0: no counter
+	t0     time.Time
+}
+
+func (p *fakePair) ServerAddress() string       { return "198.18.0.2" }
+func (p *fakePair) Info() target.PairInfo        { return target.PairInfo{Path: p.path} }
+func (p *fakePair) Close(context.Context) error { return nil }
+func (p *fakePair) ClientTxBytes(context.Context) (uint64, error) {
+	if p.txRate == 0 {
+		return 0, fmt.Errorf("no counter")
+	}
+	return uint64(time.Since(p.t0).Seconds() * p.txRate), nil
+}
+
+var (
+	throughput = regexp.MustCompile(`(?m)^THROUGHPUT=.*$`)
+	elapsed    = regexp.MustCompile(`(?m)^ELAPSED_TIME=.*$`)
+)
+
+func (p *fakePair) Run(_ context.Context, _ []string) (target.Output, error) {
+	v := p.mbits[min(p.calls, len(p.mbits)-1)]
+	p.calls++
+	out := throughput.ReplaceAllString(p.out, fmt.Sprintf("THROUGHPUT=%.2f", v))
+	// A 20 ms "run", so that the counter readings cover its window.
+	out = elapsed.ReplaceAllString(out, "ELAPSED_TIME=0.01")
+	started := time.Now()
+	time.Sleep(20 * time.Millisecond)
+	return target.Output{Stdout: out, Started: started, Ended: time.Now()}, nil
+}
+
+func plan(t *testing.T, samples, maxSamples int) measure.Plan {
+	t.Helper()
+	fig := baseline.Figures{Rate: 5, ClientSD: 2.871, ServerSD: 2.871}
+	p := &baseline.Profile{Name: "test", Tests: map[string]baseline.TestFigures{
+		"tcp_stream_1": {Unit: "Gbit/s", CPUNormalisedTo: 100, Pod: fig, Node: fig},
+	}}
+	tol := verdict.Tolerances{Defaults: map[verdict.Metric]float64{verdict.Rate: 0.1, verdict.ClientCPU: 0.1, verdict.ServerCPU: 0.1}}
+	return measure.Plan{Scenario: scenario.Benchmark[0], Settings: scenario.Settings{Duration: 2 * time.Second, Samples: samples, ControlPort: 12865, DataPortBase: 12866},
+		MaxSamples: maxSamples, Mode: verdict.Relative, Profile: p, Tol: tol}
+}
+
+func pairs(t *testing.T, podRatios ...float64) (*fakePair, *fakePair) {
+	t.Helper()
+	out, err := os.ReadFile("../netperf/testdata/tcp_stream.out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := &fakePair{path: target.NodePath, out: string(out), mbits: []float64{5000}}
+	pod := &fakePair{path: target.PodPath, out: string(out)}
+	for _, r := range podRatios {
+		pod.mbits = append(pod.mbits, 5000*r)
+	}
+	return node, pod
+}
+
+func rateVerdict(t *testing.T, res *results.Test) results.Verdict {
+	t.Helper()
+	for _, v := range res.Verdicts {
+		if v.Metric == results.Rate {
+			return v
+		}
+	}
+	t.Fatalf("no rate verdict in %+v", res.Verdicts)
+	return results.Verdict{}
+}
+
+func TestMeasureSampling(t *testing.T) {
+	tests := []struct {
+		name        string
+		samples     int
+		max         int
+		budget      time.Duration
+		ratios      []float64
+		wantSamples int
+		wantStatus  string
+		wantNote    string
+	}{
+		{"decided after the first samples", 3, 10, 0, []float64{1, 1.01, 0.99}, 3, "pass", ""},
+		// n=3: mean 1, CI ±0.124 straddles 0.9; the fourth sample narrows it to ±0.065.
+		{"inconclusive, then decided by one more sample", 3, 10, 0, []float64{1, 0.95, 1.05, 1}, 4, "pass", ""},
+		{"clearly failing is decided at once", 3, 10, 0, []float64{0.5, 0.51, 0.49}, 3, "fail", ""},
+		{"never decided: stops at --max-samples", 3, 5, 0, []float64{0.7, 1.3}, 5, "inconclusive", "still inconclusive after 5 samples per path (--max-samples)"},
+		{"max-samples at samples: no extra sample", 3, 3, 0, []float64{0.7, 1.3}, 3, "inconclusive", ""},
+		{"out of budget", 3, 10, time.Nanosecond, []float64{0.7, 1.3}, 3, "inconclusive", "the next sample would exceed --sample-budget=1ns"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			node, pod := pairs(t, tc.ratios...)
+			p := plan(t, tc.samples, tc.max)
+			p.Budget = tc.budget
+			res := p.Scenario.NewResult()
+			if err := measure.Measure(context.Background(), []target.Pair{node, pod}, p, res); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(res.Paths[target.PodPath].Samples); n != tc.wantSamples || len(res.Paths[target.NodePath].Samples) != n {
+				t.Errorf("samples pod/node = %d/%d, want %d each", n, len(res.Paths[target.NodePath].Samples), tc.wantSamples)
+			}
+			v := rateVerdict(t, res)
+			if v.Status != tc.wantStatus || v.N != tc.wantSamples {
+				t.Errorf("rate verdict %s with n=%d, want %s with n=%d: %s", v.Status, v.N, tc.wantStatus, tc.wantSamples, v.Message)
+			}
+			notes := strings.Join(res.Notes, "\n")
+			if (tc.wantNote == "") != (notes == "") || !strings.Contains(notes, tc.wantNote) {
+				t.Errorf("notes %q, want %q", notes, tc.wantNote)
+			}
+		})
+	}
+}
+
+func TestMeasureCounterWarning(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		txRate  float64 // bytes/s seen by the counter; netperf reports 5000 Mbit/s = 625e6 bytes/s
+		warning bool
+	}{
+		{"counter agrees", 626e6, false},
+		{"counter 20% lower", 500e6, true},
+		{"no counter", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			node, pod := pairs(t, 1)
+			node.txRate, pod.txRate = tc.txRate, tc.txRate
+			node.t0, pod.t0 = time.Now(), time.Now()
+			p := plan(t, 1, 1)
+			p.CounterTolerance = 0.05
+			res := p.Scenario.NewResult()
+			if err := measure.Measure(context.Background(), []target.Pair{node, pod}, p, res); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(res.Warnings) > 0; got != tc.warning {
+				t.Fatalf("warnings %q, want some: %v", res.Warnings, tc.warning)
+			}
+			if tc.warning && !strings.Contains(res.Warnings[0], "more than the 5% allowed by --counter-tolerance") {
+				t.Errorf("warning %q does not say what was exceeded", res.Warnings[0])
+			}
+		})
+	}
+}

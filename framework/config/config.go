@@ -106,7 +106,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClientNode, "client-node", "", "Kubernetes node for the client pods (with --server-node; default: picked)")
 	fs.StringVar(&c.ServerNode, "server-node", "", "Kubernetes node for the server pods (with --client-node)")
 	fs.StringVar(&c.NodeSelector, "node-selector", "", "label selector the picked nodes must match, e.g. podperf=true")
-	fs.StringVar(&c.LocalTC, "local-tc", "", "local target: inject an impairment, e.g. pod:rate=2gbit (pod path only) or wire:rate=2gbit (both paths); ';' between several")
+	fs.StringVar(&c.LocalTC, "local-tc", "", "local target: inject an impairment, e.g. pod:rate=2gbit (pod path only), wire:rate=2gbit (both paths), pod:filters=150 (per-packet latency); ';' between several")
 	fs.DurationVar(&c.PodTimeout, "pod-start-timeout", 3*time.Minute, "how long a test pod may take to become Ready")
 	fs.StringVar(&c.KindCluster, "kind-cluster", "", "Kubernetes: create a throwaway kind cluster of this name for the run and delete it afterwards")
 	fs.StringVar(&c.KindConfig, "kind-config", DefaultKindConfig, "kind config of the throwaway cluster (relative paths: current directory, then the repository)")
@@ -165,14 +165,14 @@ func (c *Config) Resolve() error {
 	if c.Tolerances == "" {
 		c.Tolerances = d.tolerances
 	}
-	b, where, err := read("baselines", c.Baseline)
+	b, where, err := Read("baselines", c.Baseline)
 	if err != nil {
 		return fmt.Errorf("--baseline: %w", err)
 	}
 	if c.Profile, err = baseline.Parse(b, where); err != nil {
 		return fmt.Errorf("--baseline: %w", err)
 	}
-	if b, where, err = read("tolerances", c.Tolerances); err != nil {
+	if b, where, err = Read("tolerances", c.Tolerances); err != nil {
 		return fmt.Errorf("--tolerances: %w", err)
 	}
 	if c.Tol, err = verdict.ParseTolerances(b, where); err != nil {
@@ -330,8 +330,9 @@ func maxStreams() int {
 	return n
 }
 
-// read finds name as a file path, or as an embedded manifest in dir.
-func read(dir, name string) ([]byte, string, error) {
+// Read finds name as a file path, or as an embedded manifest in dir
+// ("baselines" or "tolerances"), and says where it found it.
+func Read(dir, name string) ([]byte, string, error) {
 	if _, err := os.Stat(name); err == nil || strings.ContainsAny(name, "/.") {
 		b, err := os.ReadFile(name)
 		if err != nil {

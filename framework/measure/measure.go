@@ -31,7 +31,8 @@ type Plan struct {
 	// Budget bounds the wall time spent on extra samples (0: MaxSamples alone).
 	Budget time.Duration
 	Mode   verdict.Mode
-	// Profile and Tol are the baseline and tolerances the verdict uses.
+	// Profile and Tol are the baseline and tolerances the verdict uses. With
+	// no profile, the samples are only summarised: nothing is judged.
 	Profile *baseline.Profile
 	Tol     verdict.Tolerances
 	// CounterTolerance is how far (a fraction) the client interface's byte
@@ -78,6 +79,10 @@ func Measure(ctx context.Context, pairs []target.Pair, p Plan, res *results.Test
 		if err := res.Summarize(); err != nil {
 			return err
 		}
+		if p.Profile == nil {
+			return nil
+		}
+		normaliseCPU(res, p.Profile)
 		v, err := verdict.JudgeTest(p.Mode, res, p.Profile, p.Tol)
 		if err != nil {
 			return err
@@ -102,6 +107,34 @@ func Measure(ctx context.Context, pairs []target.Pair, p Plan, res *results.Test
 			return nil
 		}
 		logf("inconclusive after %d samples per path (%s): taking one more of each path", i, strings.Join(open, ", "))
+	}
+}
+
+// normaliseCPU puts each path's median service demand in the published form
+// of the profile's test (work and test bed).
+func normaliseCPU(res *results.Test, prof *baseline.Profile) {
+	want, ok := prof.Tests[res.ID]
+	if !ok || want.CPUNormalisedTo <= 0 {
+		return
+	}
+	for _, path := range res.Paths {
+		if len(path.Samples) == 0 || path.Stats == nil {
+			continue
+		}
+		last := path.Samples[len(path.Samples)-1]
+		unit := res.Unit(results.Rate)
+		c := &results.NormalisedCPU{Work: want.CPUNormalisedTo, Unit: unit, ClientCPUs: last.ClientCPUs, ServerCPUs: last.ServerCPUs}
+		csd, ssd := path.Stats[results.ClientCPU].Median, path.Stats[results.ServerCPU].Median
+		if c.ClientCPUs > 0 && c.ServerCPUs > 0 {
+			c.ClientPercent = baseline.PercentFromSD(csd, c.ClientCPUs, c.Work, unit)
+			c.ServerPercent = baseline.PercentFromSD(ssd, c.ServerCPUs, c.Work, unit)
+		}
+		if n := prof.Testbed.CPUsPerNode; n > 0 {
+			c.TestbedCPUs = n
+			c.ClientPercentTestbed = baseline.PercentFromSD(csd, n, c.Work, unit)
+			c.ServerPercentTestbed = baseline.PercentFromSD(ssd, n, c.Work, unit)
+		}
+		path.CPU = c
 	}
 }
 

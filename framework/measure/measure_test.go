@@ -3,6 +3,7 @@ package measure_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"regexp"
 	"strings"
@@ -32,7 +33,7 @@ type fakePair struct {
 }
 
 func (p *fakePair) ServerAddress() string       { return "198.18.0.2" }
-func (p *fakePair) Info() target.PairInfo        { return target.PairInfo{Path: p.path} }
+func (p *fakePair) Info() target.PairInfo       { return target.PairInfo{Path: p.path} }
 func (p *fakePair) Close(context.Context) error { return nil }
 func (p *fakePair) ClientTxBytes(context.Context) (uint64, error) {
 	if p.txRate == 0 {
@@ -60,7 +61,7 @@ func (p *fakePair) Run(_ context.Context, _ []string) (target.Output, error) {
 func plan(t *testing.T, samples, maxSamples int) measure.Plan {
 	t.Helper()
 	fig := baseline.Figures{Rate: 5, ClientSD: 2.871, ServerSD: 2.871}
-	p := &baseline.Profile{Name: "test", Tests: map[string]baseline.TestFigures{
+	p := &baseline.Profile{Name: "test", Testbed: baseline.Testbed{CPUsPerNode: 32}, Tests: map[string]baseline.TestFigures{
 		"tcp_stream_1": {Unit: "Gbit/s", CPUNormalisedTo: 100, Pod: fig, Node: fig},
 	}}
 	tol := verdict.Tolerances{Defaults: map[verdict.Metric]float64{verdict.Rate: 0.1, verdict.ClientCPU: 0.1, verdict.ServerCPU: 0.1}}
@@ -127,6 +128,13 @@ func TestMeasureSampling(t *testing.T) {
 			v := rateVerdict(t, res)
 			if v.Status != tc.wantStatus || v.N != tc.wantSamples {
 				t.Errorf("rate verdict %s with n=%d, want %s with n=%d: %s", v.Status, v.N, tc.wantStatus, tc.wantSamples, v.Message)
+			}
+			// Service demand 2.871 µs/KB in the published form: 100 Gbit/s is
+			// 12,207,031 KB/s, 35.05 CPUs' worth: 1752% of the capture's 2 CPUs,
+			// 109.5% of the test bed's 32.
+			c := res.Paths[target.PodPath].CPU
+			if c == nil || c.Work != 100 || c.ClientCPUs != 2 || math.Abs(c.ClientPercent-1752.4) > 0.1 || math.Abs(c.ServerPercentTestbed-109.5) > 0.1 {
+				t.Errorf("normalised CPU = %+v", c)
 			}
 			notes := strings.Join(res.Notes, "\n")
 			if (tc.wantNote == "") != (notes == "") || !strings.Contains(notes, tc.wantNote) {

@@ -122,6 +122,24 @@ type Path struct {
 	Pair    target.PairInfo          `json:"pair"`
 	Samples []Sample                 `json:"samples"`
 	Stats   map[string]stats.Summary `json:"stats,omitempty"`
+	// CPU is the median service demand in the published form.
+	CPU *NormalisedCPU `json:"cpuNormalised,omitempty"`
+}
+
+// NormalisedCPU is CPU as the published figures give it: the percentage of all
+// of a node's CPUs that Work (e.g. 100 Gbit/s or 50,000 trans/s) would take at
+// the measured service demand. It is given for the CPUs of the nodes measured
+// and for those of the baseline's test bed, the form to set beside its figures.
+type NormalisedCPU struct {
+	Work                 float64 `json:"work"`
+	Unit                 string  `json:"unit"`
+	ClientCPUs           int     `json:"clientCPUCount"`
+	ServerCPUs           int     `json:"serverCPUCount"`
+	ClientPercent        float64 `json:"clientPercent"`
+	ServerPercent        float64 `json:"serverPercent"`
+	TestbedCPUs          int     `json:"testbedCPUCount,omitempty"`
+	ClientPercentTestbed float64 `json:"clientPercentTestbed,omitempty"`
+	ServerPercentTestbed float64 `json:"serverPercentTestbed,omitempty"`
 }
 
 // Sample is one measurement of a path: one netperf run, or N run together.

@@ -82,3 +82,31 @@ func Ratios(num, den []float64) ([]float64, error) {
 	}
 	return out, nil
 }
+
+// Proportion is k successes out of n trials with its exact (Clopper-Pearson)
+// interval at Level confidence: for detection and false-alarm rates, where a
+// handful of runs must not be read as a certainty.
+type Proportion struct {
+	K      int     `json:"k"`
+	N      int     `json:"n"`
+	Rate   float64 `json:"rate"`
+	CILow  float64 `json:"ciLow"`
+	CIHigh float64 `json:"ciHigh"`
+	Level  float64 `json:"level"`
+}
+
+// NewProportion computes k/n and its interval; n must be positive and 0 <= k <= n.
+func NewProportion(k, n int) (Proportion, error) {
+	if n <= 0 || k < 0 || k > n {
+		return Proportion{}, fmt.Errorf("proportion %d of %d is not valid", k, n)
+	}
+	p := Proportion{K: k, N: n, Rate: float64(k) / float64(n), CILow: 0, CIHigh: 1, Level: Level}
+	a := (1 - Level) / 2
+	if k > 0 {
+		p.CILow = distuv.Beta{Alpha: float64(k), Beta: float64(n - k + 1)}.Quantile(a)
+	}
+	if k < n {
+		p.CIHigh = distuv.Beta{Alpha: float64(k + 1), Beta: float64(n - k)}.Quantile(1 - a)
+	}
+	return p, nil
+}

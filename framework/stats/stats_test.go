@@ -157,3 +157,29 @@ func TestRatios(t *testing.T) {
 		})
 	}
 }
+
+func TestNewProportion(t *testing.T) {
+	// Reference values: exact binomial intervals as tabulated (e.g. R's binom.test).
+	for _, tc := range []struct {
+		k, n   int
+		lo, hi float64
+	}{
+		{20, 20, 0.8316, 1},
+		{0, 20, 0, 0.1684},
+		{19, 20, 0.7513, 0.9987},
+		{5, 10, 0.1871, 0.8129},
+	} {
+		p, err := stats.NewProportion(tc.k, tc.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(p.CILow-tc.lo) > 5e-4 || math.Abs(p.CIHigh-tc.hi) > 5e-4 || p.Rate != float64(tc.k)/float64(tc.n) {
+			t.Errorf("%d/%d: %.4f (%.4f-%.4f), want %.4f-%.4f", tc.k, tc.n, p.Rate, p.CILow, p.CIHigh, tc.lo, tc.hi)
+		}
+	}
+	for _, bad := range [][2]int{{1, 0}, {-1, 5}, {6, 5}} {
+		if _, err := stats.NewProportion(bad[0], bad[1]); err == nil {
+			t.Errorf("NewProportion(%d, %d) accepted", bad[0], bad[1])
+		}
+	}
+}

@@ -5,6 +5,7 @@ package local
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"podperf/framework/target"
@@ -45,5 +46,30 @@ func TestCPUSets(t *testing.T) {
 				t.Errorf("notes = %q, want %q", info.Notes, want)
 			}
 		})
+	}
+}
+
+func TestParseShapes(t *testing.T) {
+	got, err := ParseShapes("pod:rate=2gbit; wire:rate=1gbit,delay=1ms;pod:filters=150")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Shape{{Where: "pod", Rate: "2gbit"}, {Where: "wire", Rate: "1gbit", Delay: "1ms"}, {Where: "pod", Filters: 150}}
+	if !slices.Equal(got, want) {
+		t.Errorf("ParseShapes = %+v, want %+v", got, want)
+	}
+	if s := want[2].String(); s != "pod: 150 egress filters" {
+		t.Errorf("String = %q", s)
+	}
+	for in, msg := range map[string]string{
+		"node:rate=1gbit":  "start with pod: or wire:",
+		"pod:rate=":        `"rate=" is not rate=<tc rate>, delay=<tc time> or filters=<count>`,
+		"pod:filters=0":    `filters="0": use a count from 1 to 100000`,
+		"pod:filters=many": `filters="many"`,
+		"pod:burst=1mb":    `"burst=1mb" is not`,
+	} {
+		if _, err := ParseShapes(in); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("ParseShapes(%q) = %v, want an error with %q", in, err, msg)
+		}
 	}
 }

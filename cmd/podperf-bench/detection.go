@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"podperf/framework/baseline"
+	"podperf/framework/config"
+	"podperf/framework/measure"
+	"podperf/framework/results"
+	"podperf/framework/scenario"
+	"podperf/framework/stats"
+	"podperf/framework/target"
+	"podperf/framework/target/local"
+	"podperf/framework/verdict"
+)
+
+// Detection is how often the verdict fails a run, with and without an
+// impairment on the pod path, judged (relative mode) against a profile that a
+// calibration recorded on this machine just before.
+type Detection struct {
+	Calibration *baseline.Profile `json:"calibration"`
+	Conditions  []*Condition      `json:"conditions"`
+	FalseAlarms stats.Proportion  `json:"falseAlarms"` // over every healthy run
+}
+
+// Condition is one kind of run: a test with or without an impairment.
+type Condition struct {
+	Name       string           `json:"name"`
+	Test       string           `json:"test"`
+	Impairment string           `json:"impairment,omitempty"`
+	Regression bool             `json:"regression"`
+	Runs       []DetectionRun   `json:"runs"`
+	Failed     stats.Proportion `json:"failed"` // runs whose spec would fail at the default --inconclusive=fail
+	// RateRatio is the pod/node rate ratio of the runs relative to the
+	// calibration's: the size of the effect that was injected.
+	RateEffect stats.Summary `json:"rateEffect"`
+}
+
+// DetectionRun is one verdict.
+type DetectionRun struct {
+	Outcome string        `json:"outcome"`
+	Metrics []string      `json:"metrics,omitempty"`
+	Samples int           `json:"samples"`
+	Ratio   float64       `json:"rateRatio"`
+	Wall    time.Duration `json:"wall"`
+}
+
+func (d *Detection) checks() []Check {
+	var out []Check
+	for _, c := range d.Conditions {
+		if !c.Regression || c.Failed.N == 0 {
+			continue
+		}
+		out = append(out, Check{Name: fmt.Sprintf("detection: %s (%s)", c.Name, c.Test),
+			Measured: fmt.Sprintf("%s; effect %+.1f%%", proportion(c.Failed), (c.RateEffect.Median-1)*100),
+			Target:   ">= 95%", Met: c.Failed.Rate >= 0.95})
+	}
+	if d.FalseAlarms.N > 0 {
+		out = append(out, Check{Name: "false alarms: healthy runs failed", Measured: proportion(d.FalseAlarms),
+			Target: "<= 5%", Met: d.FalseAlarms.Rate <= 0.05})
+	}
+	return out
+}
+
+func proportion(p stats.Proportion) string {
+	return fmt.Sprintf("%d/%d = %.0f%% (95%% CI %.0f-%.0f%%)", p.K, p.N, p.Rate*100, p.CILow*100, p.CIHigh*100)
+}
+
+func detection(ctx context.Context, tgt *local.Target, o Options, logf func(string, ...any)) (*Detection, error) {
+	tolYAML, where, err := config.Read("tolerances", o.Tolerances)
+	if err != nil {
+		return nil, fmt.Errorf("-tolerances: %w", err)
+	}
+	tol, err := verdict.ParseTolerances(tolYAML, where)
+	if err != nil {
+		return nil, err
+	}
+	stream, rr := scenario.Benchmark[0], scenario.Benchmark[2]
+	d := &Detection{}
+
+	logf("detection: calibrating %s and %s with %d samples per path", stream.ID, rr.ID, max(5, o.Samples))
+	d.Calibration, err = calibrate(ctx, tgt, o, stream, rr)
+	if err != nil {
+		return d, fmt.Errorf("calibration: %w", err)
+	}
+	podGbps := d.Calibration.Tests[stream.ID].Pod.Rate
+	cut := fmt.Sprintf("%dmbit", int(podGbps*1000*(1-o.Cut)))
+	d.Conditions = []*Condition{
+		{Name: "healthy", Test: stream.ID},
+		{Name: fmt.Sprintf("%.0f%% throughput cut", o.Cut*100), Test: stream.ID, Regression: true, Impairment: "pod:rate=" + cut},
+		{Name: "healthy", Test: rr.ID},
+		{Name: "added per-packet latency", Test: rr.ID, Regression: true, Impairment: fmt.Sprintf("pod:filters=%d", o.Filters)},
+	}
+	byID := map[string]scenario.Scenario{stream.ID: stream, rr.ID: rr}
+	defer tgt.Impair(context.WithoutCancel(ctx), nil)
+	for i := 1; i <= o.Runs; i++ {
+		// Conditions alternate run by run, so drift of the machine hits all alike.
+		for _, c := range d.Conditions {
+			shapes, err := local.ParseShapes(c.Impairment)
+			if err != nil {
+				return d, err
+			}
+			if err := tgt.Impair(ctx, shapes); err != nil {
+				return d, err
+			}
+			r, err := verdictRun(ctx, tgt, o, byID[c.Test], d.Calibration, tol)
+			if err != nil {
+				return d, fmt.Errorf("%s, %s, run %d: %w", c.Test, c.Name, i, err)
+			}
+			c.Runs = append(c.Runs, r)
+			logf("  run %d/%d %s %s: %s %v after %d samples per path, rate ratio %.3f of the calibration's, %s",
+				i, o.Runs, c.Test, c.Name, r.Outcome, r.Metrics, r.Samples, r.Ratio, r.Wall.Round(time.Second))
+		}
+		if err := d.summarise(); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// summarise recomputes the rates from the runs so far.
+func (d *Detection) summarise() error {
+	var alarms, healthy int
+	for _, c := range d.Conditions {
+		failed := 0
+		var effect []float64
+		for _, r := range c.Runs {
+			if verdict.PolicyFail.Fails(verdict.Status(r.Outcome)) {
+				failed++
+			}
+			effect = append(effect, r.Ratio)
+		}
+		if len(c.Runs) == 0 {
+			continue
+		}
+		var err error
+		if c.Failed, err = stats.NewProportion(failed, len(c.Runs)); err != nil {
+			return err
+		}
+		if c.RateEffect, err = stats.Summarize(effect); err != nil {
+			return err
+		}
+		if !c.Regression {
+			alarms, healthy = alarms+failed, healthy+len(c.Runs)
+		}
+	}
+	if healthy > 0 {
+		var err error
+		d.FalseAlarms, err = stats.NewProportion(alarms, healthy)
+		return err
+	}
+	return nil
+}
+
+// verdictRun measures and judges one scenario as a spec does at default settings.
+func verdictRun(ctx context.Context, tgt *local.Target, o Options, sc scenario.Scenario, prof *baseline.Profile, tol verdict.Tolerances) (DetectionRun, error) {
+	start := time.Now()
+	res, err := measureOnce(ctx, tgt, sc, measure.Plan{Scenario: sc, Settings: settings(o), MaxSamples: o.MaxSamples,
+		Mode: verdict.Relative, Profile: prof, Tol: tol})
+	if err != nil {
+		return DetectionRun{}, err
+	}
+	out, metrics := res.Outcome()
+	want := prof.Tests[sc.ID].Ratio(results.Rate)
+	return DetectionRun{Outcome: out, Metrics: metrics, Samples: len(res.Paths[target.PodPath].Samples),
+		Ratio: res.Ratios[results.Rate].Median / want, Wall: time.Since(start)}, nil
+}
+
+// measureOnce sets up both paths for sc, runs the plan and closes the pairs.
+func measureOnce(ctx context.Context, tgt *local.Target, sc scenario.Scenario, p measure.Plan) (*results.Test, error) {
+	var pairs []target.Pair
+	defer func() {
+		for _, pr := range pairs {
+			pr.Close(context.WithoutCancel(ctx))
+		}
+	}()
+	for _, path := range []target.Path{target.NodePath, target.PodPath} {
+		pr, err := tgt.Setup(ctx, sc.Request(path, p.Settings))
+		if err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, pr)
+	}
+	res := sc.NewResult()
+	return res, measure.Measure(ctx, pairs, p, res)
+}
+
+// calibrate records this machine's healthy figures as a profile, the way
+// --write-baseline does, so that the runs are judged against the machine
+// itself rather than the published test bed.
+func calibrate(ctx context.Context, tgt *local.Target, o Options, scs ...scenario.Scenario) (*baseline.Profile, error) {
+	n := max(5, o.Samples)
+	prof := &baseline.Profile{APIVersion: baseline.APIVersion, Kind: baseline.Kind, Name: "calibration",
+		Testbed: baseline.Testbed{Nodes: "local", CPUsPerNode: runtime.NumCPU()}, Tests: map[string]baseline.TestFigures{}}
+	for _, sc := range scs {
+		s := settings(o)
+		s.Samples = n
+		res, err := measureOnce(ctx, tgt, sc, measure.Plan{Scenario: sc, Settings: s})
+		if err != nil {
+			return nil, err
+		}
+		fig := func(p target.Path) baseline.Figures {
+			st := res.Paths[p].Stats
+			return baseline.Figures{Rate: st[results.Rate].Median, ClientSD: st[results.ClientCPU].Median, ServerSD: st[results.ServerCPU].Median}
+		}
+		prof.Tests[sc.ID] = baseline.TestFigures{Unit: unit(sc), Pod: fig(target.PodPath), Node: fig(target.NodePath)}
+	}
+	return prof, nil
+}
+
+func unit(sc scenario.Scenario) string {
+	if sc.Test.IsRR() {
+		return "trans/s"
+	}
+	return "Gbit/s"
+}
+
+// TimeToVerdict is the time the four specs take at default settings, run as a
+// user runs them, against the netperf time they contain.
+type TimeToVerdict struct {
+	// Wall is the whole command, compiling the suite included; Suite is from
+	// the suite's start to its results (what Ratio uses: compiling is paid once).
+	Wall        time.Duration `json:"wall"`
+	Suite       time.Duration `json:"suite"`
+	Netperf     time.Duration `json:"netperf"` // samples x duration, over every test and path
+	Samples     int           `json:"samples"`
+	Ratio       float64       `json:"ratio"`
+	SuiteResult string        `json:"suiteVerdict"`
+	ReportDir   string        `json:"reportDir"`
+}
+
+func (t *TimeToVerdict) check() Check {
+	return Check{Name: "time to verdict: four specs, default settings",
+		Measured: fmt.Sprintf("%s / %s netperf = %.2fx (%d samples, verdict %s; %s with compiling)", t.Suite.Round(time.Second), t.Netperf, t.Ratio, t.Samples, t.SuiteResult, t.Wall.Round(time.Second)),
+		Target:   "<= 2x", Met: t.Ratio > 0 && t.Ratio <= 2}
+}
+
+func timeToVerdict(ctx context.Context, o Options, logf func(string, ...any)) (*TimeToVerdict, error) {
+	dir, err := filepath.Abs(filepath.Join(filepath.Dir(o.Out), "bench-suite"))
+	if err != nil {
+		return nil, err
+	}
+	goTool := os.Getenv("GO")
+	if goTool == "" {
+		goTool = "go"
+	}
+	args := []string{"tool", "ginkgo", "run", "--timeout=" + o.SuiteTimeout.String(), "./e2e", "--", "--target=local", "--report-dir=" + dir}
+	logf("time to verdict: %s %s (log in %s/suite.log)", goTool, strings.Join(args, " "), dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(dir, "suite.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	cmd := exec.CommandContext(ctx, goTool, args...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Env = append(os.Environ(), "PODPERF_CWD="+mustGetwd())
+	start := time.Now()
+	runErr := cmd.Run()
+	t := &TimeToVerdict{Wall: time.Since(start), ReportDir: dir}
+	logf("time to verdict: the suite ran %s (%v)", t.Wall.Round(time.Second), runErr)
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		return nil, fmt.Errorf("the suite wrote no results.json (%v; see %s)", runErr, logFile.Name())
+	}
+	var run results.Run
+	if err := json.Unmarshal(b, &run); err != nil {
+		return nil, fmt.Errorf("read %s/results.json: %w", dir, err)
+	}
+	for _, tt := range run.Tests {
+		for _, p := range tt.Paths {
+			t.Samples += len(p.Samples)
+			t.Netperf += time.Duration(len(p.Samples)) * run.Settings.Duration
+		}
+	}
+	t.SuiteResult = run.Verdict
+	t.Suite = run.FinishedAt.Sub(run.StartedAt)
+	if t.Netperf > 0 {
+		t.Ratio = t.Suite.Seconds() / t.Netperf.Seconds()
+	}
+	// A failed verdict still timed a verdict; only a run that did not finish is an error.
+	if len(run.Tests) < len(scenario.Benchmark) {
+		return t, fmt.Errorf("the suite ran %d of %d tests (%v; see %s)", len(run.Tests), len(scenario.Benchmark), runErr, logFile.Name())
+	}
+	return t, nil
+}
+
+func mustGetwd() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	return wd
+}

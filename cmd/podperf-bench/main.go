@@ -1,0 +1,240 @@
+// Command podperf-bench measures the suite itself on the local target (make
+// bench): what its harness costs, how far its multi-stream aggregate is from
+// the interface counters, how often its verdict catches a regression and how
+// often it fails a healthy run, and how long a verdict takes. It prints a
+// table and writes bench.json. Missed targets are reported, not hidden: the
+// exit status is non-zero only when the benchmark itself could not run.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"podperf/framework/target"
+	"podperf/framework/target/local"
+)
+
+// Schema identifies bench.json.
+const Schema = "podperf.bench/v1"
+
+// Options are the benchmark's flags.
+type Options struct {
+	Out          string        `json:"-"`
+	Parts        string        `json:"parts"`
+	Runs         int           `json:"runs"`
+	Pairs        int           `json:"pairs"`
+	Duration     time.Duration `json:"duration"`
+	Samples      int           `json:"samples"`
+	MaxSamples   int           `json:"maxSamples"`
+	Cut          float64       `json:"cut"`
+	Filters      int           `json:"latencyFilters"`
+	Tolerances   string        `json:"tolerances"`
+	SuiteTimeout time.Duration `json:"suiteTimeout"`
+}
+
+// Report is bench.json.
+type Report struct {
+	Schema        string             `json:"schema"`
+	StartedAt     time.Time          `json:"startedAt"`
+	FinishedAt    time.Time          `json:"finishedAt"`
+	Environment   target.Environment `json:"environment"`
+	Options       Options            `json:"options"`
+	Overhead      *Overhead          `json:"harnessOverhead,omitempty"`
+	Aggregation   *Aggregation       `json:"aggregation,omitempty"`
+	Detection     *Detection         `json:"detection,omitempty"`
+	TimeToVerdict *TimeToVerdict     `json:"timeToVerdict,omitempty"`
+	Checks        []Check            `json:"checks"`
+	Error         string             `json:"error,omitempty"`
+}
+
+// Check is one line of the table: a figure against its target.
+type Check struct {
+	Name     string `json:"name"`
+	Measured string `json:"measured"`
+	Target   string `json:"target"`
+	Met      bool   `json:"met"`
+}
+
+func main() {
+	var o Options
+	flag.StringVar(&o.Out, "out", "_artifacts/bench.json", "where to write the results")
+	flag.StringVar(&o.Parts, "parts", "overhead,aggregation,detection,time", "which measurements to run, comma-separated")
+	flag.IntVar(&o.Runs, "runs", 20, "detection: verdict runs per condition (healthy and impaired, for each of two tests)")
+	flag.IntVar(&o.Pairs, "pairs", 10, "overhead and aggregation: samples of each kind")
+	flag.DurationVar(&o.Duration, "duration", 10*time.Second, "length of one netperf run (the suite's default is 10s)")
+	flag.IntVar(&o.Samples, "samples", 3, "detection: samples per path before the first verdict (the suite's default)")
+	flag.IntVar(&o.MaxSamples, "max-samples", 10, "detection: samples per path while the verdict is inconclusive (the suite's default)")
+	flag.Float64Var(&o.Cut, "cut", 0.10, "detection: the throughput cut injected on the pod path (fraction)")
+	flag.IntVar(&o.Filters, "latency-filters", 150, "detection: u32 filters put on the pod path's egress to add per-packet latency")
+	flag.StringVar(&o.Tolerances, "tolerances", "regression", "detection: tolerances the verdict uses against the profile recorded by the calibration")
+	flag.DurationVar(&o.SuiteTimeout, "suite-timeout", 60*time.Minute, "time: how long the four specs may take")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := run(ctx, o)
+	if rep != nil {
+		rep.FinishedAt = time.Now()
+		if err != nil {
+			rep.Error = err.Error()
+		}
+		printTable(rep)
+		if werr := write(o.Out, rep); werr != nil {
+			fmt.Fprintln(os.Stderr, "podperf-bench:", werr)
+			os.Exit(1)
+		}
+		fmt.Printf("written to %s\n", o.Out)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "podperf-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o Options) (*Report, error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	rep := &Report{Schema: Schema, StartedAt: time.Now(), Options: o}
+	parts := map[string]bool{}
+	for _, p := range strings.Split(o.Parts, ",") {
+		parts[strings.TrimSpace(p)] = true
+	}
+	logf := func(format string, args ...any) {
+		fmt.Printf("%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+	}
+	if parts["overhead"] || parts["aggregation"] || parts["detection"] {
+		tgt, err := local.New(logf, nil)
+		var skip *target.ErrSkip
+		if errors.As(err, &skip) {
+			return rep, fmt.Errorf("the local target cannot run here: %s", skip.Reason)
+		}
+		if err != nil {
+			return rep, err
+		}
+		err = measureLocal(ctx, tgt, o, parts, rep, logf)
+		rep.Environment = tgt.Environment(ctx)
+		// The four specs below take the local target's lock: release it first.
+		if terr := tgt.Teardown(context.WithoutCancel(ctx)); terr != nil {
+			err = errors.Join(err, terr)
+		}
+		if err != nil {
+			return rep, err
+		}
+	}
+	if parts["time"] {
+		t, err := timeToVerdict(ctx, o, logf)
+		rep.TimeToVerdict = t
+		if t != nil {
+			rep.Checks = append(rep.Checks, t.check())
+		}
+		if err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+func measureLocal(ctx context.Context, tgt *local.Target, o Options, parts map[string]bool, rep *Report, logf func(string, ...any)) error {
+	if parts["overhead"] {
+		logf("harness overhead: %d pairs of suite and plain netperf, TCP_STREAM 1 stream, %s each", o.Pairs, o.Duration)
+		ov, err := harnessOverhead(ctx, tgt, o)
+		if err != nil {
+			return fmt.Errorf("harness overhead: %w", err)
+		}
+		rep.Overhead = ov
+		rep.Checks = append(rep.Checks, ov.check())
+	}
+	if parts["aggregation"] {
+		logf("aggregation: %d samples of TCP_STREAM 32 streams per path, %s each", o.Pairs, o.Duration)
+		ag, err := aggregation(ctx, tgt, o, logf)
+		if err != nil {
+			return fmt.Errorf("aggregation: %w", err)
+		}
+		rep.Aggregation = ag
+		rep.Checks = append(rep.Checks, ag.check())
+	}
+	if parts["detection"] {
+		d, err := detection(ctx, tgt, o, logf)
+		rep.Detection = d
+		if d != nil {
+			rep.Checks = append(rep.Checks, d.checks()...)
+		}
+		if err != nil {
+			return fmt.Errorf("detection: %w", err)
+		}
+	}
+	return nil
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.Runs < 1:
+		return fmt.Errorf("-runs=%d: use at least 1", o.Runs)
+	case o.Pairs < 2:
+		return fmt.Errorf("-pairs=%d: use at least 2 (an interval needs two)", o.Pairs)
+	case o.Duration < time.Second || o.Duration%time.Second != 0:
+		return fmt.Errorf("-duration=%s: use a whole number of seconds, at least 1s", o.Duration)
+	case o.Samples < 1 || o.MaxSamples < o.Samples:
+		return fmt.Errorf("-samples=%d -max-samples=%d: need 1 <= samples <= max-samples", o.Samples, o.MaxSamples)
+	case o.Cut <= 0 || o.Cut >= 1:
+		return fmt.Errorf("-cut=%v: use a fraction such as 0.10", o.Cut)
+	case o.Filters < 1:
+		return fmt.Errorf("-latency-filters=%d: use at least 1", o.Filters)
+	}
+	for _, p := range strings.Split(o.Parts, ",") {
+		switch strings.TrimSpace(p) {
+		case "overhead", "aggregation", "detection", "time":
+		default:
+			return fmt.Errorf("-parts: %q is not one of overhead, aggregation, detection, time", p)
+		}
+	}
+	return nil
+}
+
+// write saves the report atomically, so an interrupted run never leaves half a file.
+func write(path string, rep *Report) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func printTable(rep *Report) {
+	fmt.Println()
+	fmt.Printf("podperf-bench on %s (%d CPUs, kernel %s), %s per netperf run\n", runtime.GOOS, rep.Environment.CPUs, rep.Environment.Kernel, rep.Options.Duration)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "check\tmeasured\ttarget\tresult")
+	met := 0
+	for _, c := range rep.Checks {
+		r := "MISSED"
+		if c.Met {
+			r, met = "met", met+1
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, c.Measured, c.Target, r)
+	}
+	tw.Flush()
+	fmt.Printf("%d of %d targets met\n", met, len(rep.Checks))
+	if rep.Error != "" {
+		fmt.Printf("stopped early: %s\n", rep.Error)
+	}
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"time"
+
+	"podperf/framework/measure"
+	"podperf/framework/scenario"
+	"podperf/framework/stats"
+	"podperf/framework/target"
+	"podperf/framework/target/local"
+)
+
+// Ports away from the suite's defaults, so a stray netserver of either never
+// answers the other.
+const (
+	controlPort  = 13865
+	dataPortBase = 13866
+)
+
+func settings(o Options) scenario.Settings {
+	return scenario.Settings{Duration: o.Duration, Samples: o.Samples, ControlPort: controlPort, DataPortBase: dataPortBase}
+}
+
+// Overhead compares single-stream throughput through the suite (its netperf
+// options, CPU measurement, counter sampling and parsing) with plain netperf
+// on the same pod path and netserver.
+type Overhead struct {
+	Suite  []float64     `json:"suiteGbps"`
+	Plain  []float64     `json:"plainGbps"`
+	Ratios stats.Summary `json:"ratio"` // suite / plain, paired
+}
+
+func (ov *Overhead) check() Check {
+	return Check{Name: "harness overhead: suite / plain netperf, 1 stream",
+		Measured: fmt.Sprintf("%.4f (95%% CI %.4f-%.4f, n=%d)", ov.Ratios.Mean, ov.Ratios.CILow, ov.Ratios.CIHigh, ov.Ratios.N),
+		Target:   ">= 0.99", Met: ov.Ratios.Mean >= 0.99}
+}
+
+var plainThroughput = regexp.MustCompile(`(?m)^THROUGHPUT=([0-9.]+)$`)
+
+func harnessOverhead(ctx context.Context, tgt *local.Target, o Options) (*Overhead, error) {
+	sc, s := scenario.Benchmark[0], settings(o)
+	pair, err := tgt.Setup(ctx, sc.Request(target.PodPath, s))
+	if err != nil {
+		return nil, err
+	}
+	defer pair.Close(context.WithoutCancel(ctx))
+	// What a user would type: the test, its length and the same ports; no CPU
+	// measurement, no output selectors beyond the one figure.
+	plainArgv := []string{"netperf", "-H", pair.ServerAddress(), "-p", strconv.Itoa(controlPort), "-t", "TCP_STREAM",
+		"-l", strconv.Itoa(int(o.Duration / time.Second)), "--", "-P", fmt.Sprintf("%d,%d", dataPortBase, dataPortBase), "-k", "THROUGHPUT"}
+	ov := &Overhead{}
+	suite := func() error {
+		res := sc.NewResult()
+		if err := sc.Sample(ctx, pair, s, res); err != nil {
+			return err
+		}
+		ov.Suite = append(ov.Suite, res.Paths[target.PodPath].Samples[0].Rate)
+		return nil
+	}
+	plain := func() error {
+		out, err := pair.Run(ctx, plainArgv)
+		if err != nil {
+			return err
+		}
+		m := plainThroughput.FindStringSubmatch(out.Stdout)
+		if out.ExitCode != 0 || m == nil {
+			return fmt.Errorf("plain netperf (exit %d) printed no THROUGHPUT: %q", out.ExitCode, out.Stdout+out.Stderr)
+		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		ov.Plain = append(ov.Plain, v/1000) // 10^6 bit/s to Gbit/s
+		return nil
+	}
+	for i := range o.Pairs {
+		// Alternate which goes first, so neither always follows the other.
+		first, second := suite, plain
+		if i%2 == 1 {
+			first, second = plain, suite
+		}
+		if err := first(); err != nil {
+			return ov, err
+		}
+		if err := second(); err != nil {
+			return ov, err
+		}
+	}
+	r, err := stats.Ratios(ov.Suite, ov.Plain)
+	if err != nil {
+		return ov, err
+	}
+	ov.Ratios, err = stats.Summarize(r)
+	return ov, err
+}
+
+// Aggregation compares the suite's 32-stream aggregate (the sum over the
+// processes' common window) with the client interface's byte counter over
+// that window, on both paths; the naive sum of the processes' own figures is
+// kept beside it.
+type Aggregation struct {
+	Samples     []AggSample   `json:"samples"`
+	Gap         stats.Summary `json:"gap"`      // counter / aggregate - 1
+	NaiveGap    stats.Summary `json:"naiveGap"` // naive sum / counter - 1
+	WorstAbsGap float64       `json:"worstAbsGap"`
+}
+
+// AggSample is one 32-stream sample.
+type AggSample struct {
+	Path      target.Path   `json:"path"`
+	Aggregate float64       `json:"aggregateGbps"`
+	Counter   float64       `json:"counterGbps"`
+	NaiveSum  float64       `json:"naiveSumGbps"`
+	Window    time.Duration `json:"window"`
+	StartSkew time.Duration `json:"startSkew"`
+	EndSkew   time.Duration `json:"endSkew"`
+}
+
+func (ag *Aggregation) check() Check {
+	return Check{Name: "aggregation error: 32-stream aggregate vs interface counter",
+		Measured: fmt.Sprintf("worst %.2f%%, mean %+.2f%% (n=%d); naive sum %+.1f%%", ag.WorstAbsGap*100, ag.Gap.Mean*100, ag.Gap.N, ag.NaiveGap.Mean*100),
+		Target:   "within 2%", Met: ag.WorstAbsGap <= 0.02}
+}
+
+func aggregation(ctx context.Context, tgt *local.Target, o Options, logf func(string, ...any)) (*Aggregation, error) {
+	sc, s := scenario.Benchmark[1], settings(o)
+	var pairs []target.Pair
+	defer func() {
+		for _, p := range pairs {
+			p.Close(context.WithoutCancel(ctx))
+		}
+	}()
+	for _, p := range []target.Path{target.NodePath, target.PodPath} {
+		pair, err := tgt.Setup(ctx, sc.Request(p, s))
+		if err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, pair)
+	}
+	ag := &Aggregation{}
+	var gaps, naive []float64
+	for i := range o.Pairs {
+		for _, pair := range pairs {
+			res := sc.NewResult()
+			if err := sc.Sample(ctx, pair, s, res); err != nil {
+				return ag, err
+			}
+			smp := res.Paths[pair.Info().Path].Samples[0]
+			gap, ok := measure.CounterGap(smp)
+			if !ok {
+				return ag, fmt.Errorf("sample %d on the %s path has no interface counter figure", i+1, pair.Info().Path)
+			}
+			ag.Samples = append(ag.Samples, AggSample{Path: pair.Info().Path, Aggregate: smp.Rate, Counter: smp.ClientTxRate, NaiveSum: smp.NaiveSum,
+				Window: smp.Window.Length(), StartSkew: smp.Window.StartSkew, EndSkew: smp.Window.EndSkew})
+			gaps = append(gaps, gap)
+			naive = append(naive, smp.NaiveSum/smp.ClientTxRate-1)
+			ag.WorstAbsGap = math.Max(ag.WorstAbsGap, math.Abs(gap))
+			logf("  %s sample %d: aggregate %.3f Gbit/s, counter %.3f (%+.2f%%), naive sum %.3f, skew %s/%s",
+				pair.Info().Path, i+1, smp.Rate, smp.ClientTxRate, gap*100, smp.NaiveSum, smp.Window.StartSkew, smp.Window.EndSkew)
+		}
+	}
+	var err error
+	if ag.Gap, err = stats.Summarize(gaps); err != nil {
+		return ag, err
+	}
+	ag.NaiveGap, err = stats.Summarize(naive)
+	return ag, err
+}

@@ -81,12 +81,13 @@ func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
 	plan := measure.Plan{Scenario: sc, Settings: s, MaxSamples: cfg.MaxSamples, Budget: cfg.SampleBudget,
 		Mode: cfg.Mode, Profile: cfg.Profile, Tol: cfg.Tol, CounterTolerance: cfg.CounterTolerance,
 		Step: func(msg string) { ginkgo.By(msg) }, Logf: framework.Logf}
+	setupNotes := len(res.Notes)
 	fail(measure.Measure(ctx, pairs, plan, res), "measure")
 	ginkgo.AddReportEntry("figures", figuresText(res))
 	for _, w := range res.Warnings {
 		ginkgo.AddReportEntry("WARNING", w)
 	}
-	for _, n := range res.Notes {
+	for _, n := range res.Notes[setupNotes:] {
 		framework.Logf("notice: %s", n)
 	}
 

@@ -378,7 +378,7 @@ func (c *Cluster) ptp(ctx context.Context, cs clientset.Interface, kindNodes []n
 				return err
 			}
 		}
-		c.logf("%s: podCIDR %s, IP %s: ptp CNI and routes to %d other nodes", n.name, n.podCIDR, n.ip, len(nets)-1)
+		c.logf("%s: podCIDR %s, IP %s: ptp CNI, forwarding, %d routes to other nodes", n.name, n.podCIDR, n.ip, len(nets)-1)
 	}
 	return nil
 }
@@ -452,7 +452,7 @@ func (c *Cluster) ready(ctx context.Context, cs clientset.Interface, opts Option
 				}
 			}
 			if len(list.Items) > 0 && len(notReady) == 0 {
-				c.logf("kind cluster %s: %d nodes Ready after %s", c.name, len(list.Items), time.Since(start).Round(100*time.Millisecond))
+				c.logf("kind cluster %s: all %d nodes Ready after %s", c.name, len(list.Items), time.Since(start).Round(100*time.Millisecond))
 				return nil
 			}
 		} else {

@@ -62,9 +62,10 @@ clean-local:
 		for p in $$(ip netns pids $$ns); do kill -9 $$p; done; ip netns delete $$ns && echo "removed $$ns"; done
 
 # The four specs on a cluster: pods on two nodes through the upstream e2e framework.
+# With --kind-cluster in E2E_FLAGS the suite makes its own throwaway cluster: no kubeconfig needed.
 e2e:
-	@test -f "$(KUBECONFIG)" || { echo "no kubeconfig at $(KUBECONFIG): run make kind-offline (or make kind-up), or set KUBECONFIG"; exit 1; }
-	$(GINKGO) run -v --timeout=90m $(GINKGO_FLAGS) ./e2e -- --target=kubernetes --kubeconfig=$(KUBECONFIG) \
+	@test -f "$(KUBECONFIG)" || echo "$(E2E_FLAGS)" | grep -q -- --kind-cluster || { echo "no kubeconfig at $(KUBECONFIG): run make kind-offline (or make kind-up), set KUBECONFIG, or pass E2E_FLAGS=--kind-cluster=NAME"; exit 1; }
+	$(GINKGO) run -v --timeout=90m $(GINKGO_FLAGS) ./e2e -- --target=kubernetes $(if $(findstring --kind-cluster,$(E2E_FLAGS)),,--kubeconfig=$(KUBECONFIG)) \
 		--report-dir=$(ARTIFACTS) $(E2E_FLAGS)
 
 # kind with a registry: Cilium's host-routing configuration (manifests/cilium/values.yaml).

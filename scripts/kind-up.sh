@@ -25,7 +25,7 @@ if ! docker network inspect kind >/dev/null 2>&1; then
     -o com.docker.network.bridge.enable_ip_masquerade=true -o com.docker.network.driver.mtu=1500 kind >/dev/null
 fi
 
-if kind get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
+if grep -qx "$CLUSTER" <<<"$(kind get clusters 2>/dev/null)"; then
   echo "cluster $CLUSTER exists; delete it with scripts/kind-down.sh to recreate it"
 else
   kind create cluster --name "$CLUSTER" --config "$CONFIG" ${KIND_NODE_IMAGE:+--image "$KIND_NODE_IMAGE"}

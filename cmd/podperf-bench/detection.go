@@ -74,7 +74,7 @@ func proportion(p stats.Proportion) string {
 	return fmt.Sprintf("%d/%d = %.0f%% (95%% CI %.0f-%.0f%%)", p.K, p.N, p.Rate*100, p.CILow*100, p.CIHigh*100)
 }
 
-func detection(ctx context.Context, tgt *local.Target, o Options, logf func(string, ...any)) (*Detection, error) {
+func detection(ctx context.Context, tgt *local.Target, o Options, logf func(string, ...any), saved func(*Detection)) (*Detection, error) {
 	tolYAML, where, err := config.Read("tolerances", o.Tolerances)
 	if err != nil {
 		return nil, fmt.Errorf("-tolerances: %w", err)
@@ -122,6 +122,7 @@ func detection(ctx context.Context, tgt *local.Target, o Options, logf func(stri
 		if err := d.summarise(); err != nil {
 			return d, err
 		}
+		saved(d)
 	}
 	return d, nil
 }

@@ -123,7 +123,12 @@ func run(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return rep, err
 		}
-		err = measureLocal(ctx, tgt, o, parts, rep, logf)
+		err = measureLocal(ctx, tgt, o, parts, rep, logf, func() {
+			// After each part, so a long run that is stopped keeps what it measured.
+			if werr := write(o.Out, rep); werr != nil {
+				logf("cannot write %s: %v", o.Out, werr)
+			}
+		})
 		rep.Environment = tgt.Environment(ctx)
 		// The four specs below take the local target's lock: release it first.
 		if terr := tgt.Teardown(context.WithoutCancel(ctx)); terr != nil {
@@ -146,15 +151,17 @@ func run(ctx context.Context, o Options) (*Report, error) {
 	return rep, nil
 }
 
-func measureLocal(ctx context.Context, tgt *local.Target, o Options, parts map[string]bool, rep *Report, logf func(string, ...any)) error {
+func measureLocal(ctx context.Context, tgt *local.Target, o Options, parts map[string]bool, rep *Report, logf func(string, ...any), saved func()) error {
 	if parts["overhead"] {
 		logf("harness overhead: %d pairs of suite and plain netperf, TCP_STREAM 1 stream, %s each", o.Pairs, o.Duration)
-		ov, err := harnessOverhead(ctx, tgt, o)
+		ov, err := harnessOverhead(ctx, tgt, o, logf)
 		if err != nil {
 			return fmt.Errorf("harness overhead: %w", err)
 		}
 		rep.Overhead = ov
 		rep.Checks = append(rep.Checks, ov.check())
+		logf("  %s: %s", ov.check().Name, ov.check().Measured)
+		saved()
 	}
 	if parts["aggregation"] {
 		logf("aggregation: %d samples of TCP_STREAM 32 streams per path, %s each", o.Pairs, o.Duration)
@@ -164,9 +171,14 @@ func measureLocal(ctx context.Context, tgt *local.Target, o Options, parts map[s
 		}
 		rep.Aggregation = ag
 		rep.Checks = append(rep.Checks, ag.check())
+		logf("  %s: %s", ag.check().Name, ag.check().Measured)
+		saved()
 	}
 	if parts["detection"] {
-		d, err := detection(ctx, tgt, o, logf)
+		d, err := detection(ctx, tgt, o, logf, func(d *Detection) {
+			rep.Detection = d
+			saved()
+		})
 		rep.Detection = d
 		if d != nil {
 			rep.Checks = append(rep.Checks, d.checks()...)

@@ -43,7 +43,7 @@ func (ov *Overhead) check() Check {
 
 var plainThroughput = regexp.MustCompile(`(?m)^THROUGHPUT=([0-9.]+)$`)
 
-func harnessOverhead(ctx context.Context, tgt *local.Target, o Options) (*Overhead, error) {
+func harnessOverhead(ctx context.Context, tgt *local.Target, o Options, logf func(string, ...any)) (*Overhead, error) {
 	sc, s := scenario.Benchmark[0], settings(o)
 	pair, err := tgt.Setup(ctx, sc.Request(target.PodPath, s))
 	if err != nil {
@@ -88,6 +88,7 @@ func harnessOverhead(ctx context.Context, tgt *local.Target, o Options) (*Overhe
 		if err := second(); err != nil {
 			return ov, err
 		}
+		logf("  pair %d: suite %.3f Gbit/s, plain %.3f Gbit/s", i+1, ov.Suite[i], ov.Plain[i])
 	}
 	r, err := stats.Ratios(ov.Suite, ov.Plain)
 	if err != nil {

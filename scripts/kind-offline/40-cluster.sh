@@ -31,7 +31,7 @@ holders=$(ip -o -4 addr show | awk -v gw="$KIND_NET_GATEWAY/" 'index($4, gw) == 
   die "several interfaces hold $KIND_NET_GATEWAY ($(echo $holders)): delete the stale bridge (ip link del <name>) that the docker network kind does not use"
 
 want_nodes=$(grep -c '^- role:' "$KIND_CONFIG")
-if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+if grep -qx "$CLUSTER_NAME" <<<"$(kind get clusters 2>/dev/null)"; then
   kind get kubeconfig --name "$CLUSTER_NAME" >"$KUBECONFIG_FILE.tmp" 2>/dev/null && mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
   have_nodes=$(kc get nodes --no-headers --request-timeout=10s 2>/dev/null | wc -l || true)
   if [ "$have_nodes" = "$want_nodes" ]; then

@@ -57,7 +57,7 @@ for r in "${rows[@]}"; do
   for o in "${rows[@]}"; do
     read -r oname ocidr oip <<<"$o"
     [ "$oname" = "$name" ] && continue
-    if ! "$DOCKER" exec "$name" ip route show "$ocidr" | grep -q "via $oip "; then
+    if ! grep -q "via $oip " <<<"$("$DOCKER" exec "$name" ip route show "$ocidr")"; then
       "$DOCKER" exec "$name" ip route replace "$ocidr" via "$oip"
       changed=1
     fi

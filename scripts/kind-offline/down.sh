@@ -16,7 +16,7 @@ for a in "$@"; do
 done
 
 if docker_up && command -v kind >/dev/null; then
-  if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+  if grep -qx "$CLUSTER_NAME" <<<"$(kind get clusters 2>/dev/null)"; then
     kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_FILE"
   else
     log "no cluster $CLUSTER_NAME"

@@ -35,7 +35,7 @@ type Detection struct {
 type Condition struct {
 	Name       string           `json:"name"`
 	Test       string           `json:"test"`
-	Impairment string           `json:"impairment,omitempty"`
+	Impairment string           `json:"impairment,omitempty"` // the last one applied
 	Regression bool             `json:"regression"`
 	Runs       []DetectionRun   `json:"runs"`
 	Failed     stats.Proportion `json:"failed"` // runs whose spec would fail at the default --inconclusive=fail
@@ -50,7 +50,10 @@ type DetectionRun struct {
 	Metrics []string      `json:"metrics,omitempty"`
 	Samples int           `json:"samples"`
 	Ratio   float64       `json:"rateRatio"`
+	PodRate float64       `json:"podRate"` // median, in the test's unit
 	Wall    time.Duration `json:"wall"`
+	// Impairment is what was on the pod path (--local-tc syntax).
+	Impairment string `json:"impairment,omitempty"`
 }
 
 func (d *Detection) checks() []Check {
@@ -91,11 +94,9 @@ func detection(ctx context.Context, tgt *local.Target, o Options, logf func(stri
 	if err != nil {
 		return d, fmt.Errorf("calibration: %w", err)
 	}
-	podGbps := d.Calibration.Tests[stream.ID].Pod.Rate
-	cut := fmt.Sprintf("%dmbit", int(podGbps*1000*(1-o.Cut)))
 	d.Conditions = []*Condition{
 		{Name: "healthy", Test: stream.ID},
-		{Name: fmt.Sprintf("%.0f%% throughput cut", o.Cut*100), Test: stream.ID, Regression: true, Impairment: "pod:rate=" + cut},
+		{Name: fmt.Sprintf("%.0f%% throughput cut", o.Cut*100), Test: stream.ID, Regression: true},
 		{Name: "healthy", Test: rr.ID},
 		{Name: "added per-packet latency", Test: rr.ID, Regression: true, Impairment: fmt.Sprintf("pod:filters=%d", o.Filters)},
 	}
@@ -103,7 +104,15 @@ func detection(ctx context.Context, tgt *local.Target, o Options, logf func(stri
 	defer tgt.Impair(context.WithoutCancel(ctx), nil)
 	for i := 1; i <= o.Runs; i++ {
 		// Conditions alternate run by run, so drift of the machine hits all alike.
-		for _, c := range d.Conditions {
+		for k, c := range d.Conditions {
+			if c.Regression && c.Test == stream.ID {
+				// A token bucket is a cap, not a cut: set it below the pod rate of
+				// the healthy run just before, not the calibration's. This machine's
+				// single-stream rate swings by a quarter from one minute to the
+				// next, and a stale cap may not bind at all.
+				prev := d.Conditions[k-1].Runs
+				c.Impairment = fmt.Sprintf("pod:rate=%dmbit", int(prev[len(prev)-1].PodRate*1000*(1-o.Cut)))
+			}
 			shapes, err := local.ParseShapes(c.Impairment)
 			if err != nil {
 				return d, err
@@ -116,8 +125,9 @@ func detection(ctx context.Context, tgt *local.Target, o Options, logf func(stri
 				return d, fmt.Errorf("%s, %s, run %d: %w", c.Test, c.Name, i, err)
 			}
 			c.Runs = append(c.Runs, r)
-			logf("  run %d/%d %s %s: %s %v after %d samples per path, rate ratio %.3f of the calibration's, %s",
-				i, o.Runs, c.Test, c.Name, r.Outcome, r.Metrics, r.Samples, r.Ratio, r.Wall.Round(time.Second))
+			r.Impairment = c.Impairment
+			logf("  run %d/%d %s %s %s: %s %v after %d samples per path, rate ratio %.3f of the calibration's, %s",
+				i, o.Runs, c.Test, c.Name, c.Impairment, r.Outcome, r.Metrics, r.Samples, r.Ratio, r.Wall.Round(time.Second))
 		}
 		if err := d.summarise(); err != nil {
 			return d, err
@@ -172,7 +182,7 @@ func verdictRun(ctx context.Context, tgt *local.Target, o Options, sc scenario.S
 	out, metrics := res.Outcome()
 	want := prof.Tests[sc.ID].Ratio(results.Rate)
 	return DetectionRun{Outcome: out, Metrics: metrics, Samples: len(res.Paths[target.PodPath].Samples),
-		Ratio: res.Ratios[results.Rate].Median / want, Wall: time.Since(start)}, nil
+		Ratio: res.Ratios[results.Rate].Median / want, PodRate: res.Paths[target.PodPath].Stats[results.Rate].Median, Wall: time.Since(start)}, nil
 }
 
 // measureOnce sets up both paths for sc, runs the plan and closes the pairs.

@@ -76,7 +76,7 @@ func main() {
 	flag.IntVar(&o.Samples, "samples", 3, "detection: samples per path before the first verdict (the suite's default)")
 	flag.IntVar(&o.MaxSamples, "max-samples", 10, "detection: samples per path while the verdict is inconclusive (the suite's default)")
 	flag.Float64Var(&o.Cut, "cut", 0.10, "detection: the throughput cut injected on the pod path (fraction)")
-	flag.IntVar(&o.Filters, "latency-filters", 150, "detection: u32 filters put on the pod path's egress to add per-packet latency")
+	flag.IntVar(&o.Filters, "latency-filters", 600, "detection: u32 filters put on the pod path's egress to add per-packet latency")
 	flag.StringVar(&o.Tolerances, "tolerances", "regression", "detection: tolerances the verdict uses against the profile recorded by the calibration")
 	flag.DurationVar(&o.SuiteTimeout, "suite-timeout", 60*time.Minute, "time: how long the four specs may take")
 	flag.Parse()

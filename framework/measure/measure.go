@@ -124,10 +124,14 @@ func normaliseCPU(res *results.Test, prof *baseline.Profile) {
 		last := path.Samples[len(path.Samples)-1]
 		unit := res.Unit(results.Rate)
 		c := &results.NormalisedCPU{Work: want.CPUNormalisedTo, Unit: unit, ClientCPUs: last.ClientCPUs, ServerCPUs: last.ServerCPUs}
-		csd, ssd := path.Stats[results.ClientCPU].Median, path.Stats[results.ServerCPU].Median
+		cs, ss := path.Stats[results.ClientCPU], path.Stats[results.ServerCPU]
+		csd, ssd := cs.Median, ss.Median
 		if c.ClientCPUs > 0 && c.ServerCPUs > 0 {
-			c.ClientPercent = baseline.PercentFromSD(csd, c.ClientCPUs, c.Work, unit)
-			c.ServerPercent = baseline.PercentFromSD(ssd, c.ServerCPUs, c.Work, unit)
+			pct := func(sd float64, cpus int) float64 { return baseline.PercentFromSD(sd, cpus, c.Work, unit) }
+			c.ClientPercent, c.ServerPercent = pct(csd, c.ClientCPUs), pct(ssd, c.ServerCPUs)
+			// The conversion is linear, so the intervals carry over.
+			c.ClientPercentCI = [2]float64{pct(cs.CILow, c.ClientCPUs), pct(cs.CIHigh, c.ClientCPUs)}
+			c.ServerPercentCI = [2]float64{pct(ss.CILow, c.ServerCPUs), pct(ss.CIHigh, c.ServerCPUs)}
 		}
 		if n := prof.Testbed.CPUsPerNode; n > 0 {
 			c.TestbedCPUs = n

@@ -24,6 +24,22 @@ const (
 // Metrics lists every metric of a test.
 var Metrics = []string{Rate, ClientCPU, ServerCPU}
 
+// Latency figures (µs) of RR tests: summarised like the metrics, so that they
+// too have an interval, but not judged (the published figures have none).
+const (
+	P50Latency  = "p50_latency"
+	P90Latency  = "p90_latency"
+	P99Latency  = "p99_latency"
+	MeanLatency = "mean_latency"
+)
+
+var latencyFigures = map[string]func(*netperf.Latency) float64{
+	P50Latency:  func(l *netperf.Latency) float64 { return l.P50 },
+	P90Latency:  func(l *netperf.Latency) float64 { return l.P90 },
+	P99Latency:  func(l *netperf.Latency) float64 { return l.P99 },
+	MeanLatency: func(l *netperf.Latency) float64 { return l.Mean },
+}
+
 // Run is the whole results.json document.
 type Run struct {
 	Schema      string             `json:"schema"`
@@ -131,15 +147,18 @@ type Path struct {
 // the measured service demand. It is given for the CPUs of the nodes measured
 // and for those of the baseline's test bed, the form to set beside its figures.
 type NormalisedCPU struct {
-	Work                 float64 `json:"work"`
-	Unit                 string  `json:"unit"`
-	ClientCPUs           int     `json:"clientCPUCount"`
-	ServerCPUs           int     `json:"serverCPUCount"`
-	ClientPercent        float64 `json:"clientPercent"`
-	ServerPercent        float64 `json:"serverPercent"`
-	TestbedCPUs          int     `json:"testbedCPUCount,omitempty"`
-	ClientPercentTestbed float64 `json:"clientPercentTestbed,omitempty"`
-	ServerPercentTestbed float64 `json:"serverPercentTestbed,omitempty"`
+	Work          float64 `json:"work"`
+	Unit          string  `json:"unit"`
+	ClientCPUs    int     `json:"clientCPUCount"`
+	ServerCPUs    int     `json:"serverCPUCount"`
+	ClientPercent float64 `json:"clientPercent"`
+	ServerPercent float64 `json:"serverPercent"`
+	// The 95% intervals of the two, from those of the service demand.
+	ClientPercentCI      [2]float64 `json:"clientPercentCI"`
+	ServerPercentCI      [2]float64 `json:"serverPercentCI"`
+	TestbedCPUs          int        `json:"testbedCPUCount,omitempty"`
+	ClientPercentTestbed float64    `json:"clientPercentTestbed,omitempty"`
+	ServerPercentTestbed float64    `json:"serverPercentTestbed,omitempty"`
 }
 
 // Sample is one measurement of a path: one netperf run, or N run together.
@@ -250,6 +269,24 @@ func (t *Test) Summarize() error {
 		}
 		if t.Ratios[m], err = stats.Summarize(r); err != nil {
 			return fmt.Errorf("%s %s ratio: %w", t.ID, m, err)
+		}
+	}
+	for _, path := range t.Paths {
+		for name, get := range latencyFigures {
+			var v []float64
+			for _, s := range path.Samples {
+				if s.Latency != nil {
+					v = append(v, get(s.Latency))
+				}
+			}
+			if len(v) == 0 {
+				continue
+			}
+			sum, err := stats.Summarize(v)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", t.ID, name, err)
+			}
+			path.Stats[name] = sum
 		}
 	}
 	return nil

@@ -159,3 +159,33 @@ func TestOutcome(t *testing.T) {
 		}
 	}
 }
+
+func TestSummarizeLatency(t *testing.T) {
+	sample := func(rate, p99 float64) results.Sample {
+		return results.Sample{Rate: rate, ClientSD: 1, ServerSD: 1, Latency: &netperf.Latency{P50: p99 / 4, P90: p99 / 2, P99: p99, Mean: p99 / 3}}
+	}
+	tt := &results.Test{ID: "tcp_rr_1", Netperf: netperf.TCPRR, Paths: map[target.Path]*results.Path{
+		target.NodePath: {Samples: []results.Sample{sample(100, 40), sample(100, 60)}},
+		target.PodPath:  {Samples: []results.Sample{sample(90, 80), sample(90, 100), sample(90, 120)}[:2]},
+	}}
+	if err := tt.Summarize(); err != nil {
+		t.Fatal(err)
+	}
+	p99 := tt.Paths[target.PodPath].Stats[results.P99Latency]
+	if p99.N != 2 || p99.Median != 90 || p99.CILow >= 90 || p99.CIHigh <= 90 {
+		t.Errorf("pod P99 stats = %+v", p99)
+	}
+	if m := tt.Paths[target.NodePath].Stats[results.MeanLatency]; m.Median != 50.0/3 {
+		t.Errorf("node mean latency median = %v", m.Median)
+	}
+	stream := &results.Test{ID: "tcp_stream_1", Netperf: netperf.TCPStream, Paths: map[target.Path]*results.Path{
+		target.NodePath: {Samples: []results.Sample{{Rate: 5, ClientSD: 1, ServerSD: 1}}},
+		target.PodPath:  {Samples: []results.Sample{{Rate: 4, ClientSD: 1, ServerSD: 1}}},
+	}}
+	if err := stream.Summarize(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := stream.Paths[target.PodPath].Stats[results.P99Latency]; ok {
+		t.Error("a stream test got latency statistics")
+	}
+}

@@ -18,7 +18,7 @@ type Shape struct {
 	// Filters is a number of u32 filters that match nothing, put on the
 	// interface's egress: every packet walks all of them, like a long chain of
 	// rules in a datapath. It adds per-packet latency and CPU without netem
-	// (about 0.075 µs per filter per packet on the development machine).
+	// (about 0.01 µs per filter per packet here: 600 add 4-8 µs to a 30 µs TCP_RR).
 	Filters int
 }
 

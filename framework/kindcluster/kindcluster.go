@@ -351,7 +351,7 @@ func (c *Cluster) ptp(ctx context.Context, cs clientset.Interface, kindNodes []n
 	for _, n := range nets {
 		kn, ok := byName[n.name]
 		if !ok {
-			return fmt.Errorf("Kubernetes node %s has no kind node container in cluster %s", n.name, c.name)
+			return fmt.Errorf("node %s of the Kubernetes API has no kind node container in cluster %s", n.name, c.name)
 		}
 		run := func(stdin string, argv ...string) error {
 			cmd := kn.CommandContext(ctx, argv[0], argv[1:]...)

@@ -65,13 +65,16 @@ func TestParseRealOutputs(t *testing.T) {
 		throughput float64
 		unit       string
 		latency    *netperf.Latency
-		cpu        float64 // local and remote are equal in every capture
+		cpu        float64 // local, and remote unless remoteCPU is set
 		sd         float64 // idem
+		remoteCPU  float64
+		remoteSD   float64
 		sdUnit     string
 		elapsed    time.Duration
 		confLevel  int
 		iterations int
 		tputConfid float64
+		cpuConfid  [2]float64 // local, remote
 		interim    []wantInterval
 	}{
 		{
@@ -84,9 +87,9 @@ func TestParseRealOutputs(t *testing.T) {
 			cpu:     100, sd: 49.252, sdUnit: "usec/Tran", elapsed: 2 * time.Second, iterations: 1,
 		},
 		{
-			file: "tcp_stream_confidence.out", throughput: 5706.55e6, unit: "bit/s",
-			cpu: 100, sd: 2.892, sdUnit: "usec/KB", elapsed: 1 * time.Second,
-			confLevel: 99, iterations: 3, tputConfid: 118.329,
+			file: "tcp_stream_confidence.out", throughput: 3073.91e6, unit: "bit/s",
+			cpu: 74.14, sd: 3.977, remoteCPU: 74.09, remoteSD: 3.974, sdUnit: "usec/KB", elapsed: 1 * time.Second,
+			confLevel: 99, iterations: 3, tputConfid: 113.105, cpuConfid: [2]float64{8.689, 8.48},
 		},
 		{
 			file: "multi_stream_0.out", throughput: 2440.38e6, unit: "bit/s",
@@ -159,11 +162,15 @@ func TestParseRealOutputs(t *testing.T) {
 			case tc.latency != nil && *r.Latency != *tc.latency:
 				t.Errorf("Latency = %+v, want %+v", *r.Latency, *tc.latency)
 			}
-			if r.LocalCPU != tc.cpu || r.RemoteCPU != tc.cpu {
-				t.Errorf("CPU local/remote = %v/%v, want %v", r.LocalCPU, r.RemoteCPU, tc.cpu)
+			rcpu, rsd := tc.cpu, tc.sd
+			if tc.remoteCPU != 0 {
+				rcpu, rsd = tc.remoteCPU, tc.remoteSD
 			}
-			if r.LocalSD != tc.sd || r.RemoteSD != tc.sd {
-				t.Errorf("SD local/remote = %v/%v, want %v", r.LocalSD, r.RemoteSD, tc.sd)
+			if r.LocalCPU != tc.cpu || r.RemoteCPU != rcpu {
+				t.Errorf("CPU local/remote = %v/%v, want %v/%v", r.LocalCPU, r.RemoteCPU, tc.cpu, rcpu)
+			}
+			if r.LocalSD != tc.sd || r.RemoteSD != rsd {
+				t.Errorf("SD local/remote = %v/%v, want %v/%v", r.LocalSD, r.RemoteSD, tc.sd, rsd)
 			}
 			if r.SDUnit != tc.sdUnit {
 				t.Errorf("SDUnit = %q, want %q", r.SDUnit, tc.sdUnit)
@@ -177,9 +184,9 @@ func TestParseRealOutputs(t *testing.T) {
 			if r.ConfidenceLevel != tc.confLevel || r.Iterations != tc.iterations {
 				t.Errorf("confidence level/iterations = %d/%d, want %d/%d", r.ConfidenceLevel, r.Iterations, tc.confLevel, tc.iterations)
 			}
-			if r.ThroughputConfid != tc.tputConfid || r.LocalCPUConfid != 0 || r.RemoteCPUConfid != 0 {
-				t.Errorf("confidence widths tput/local/remote = %v/%v/%v, want %v/0/0 (netperf's -1 placeholders are ignored without -I)",
-					r.ThroughputConfid, r.LocalCPUConfid, r.RemoteCPUConfid, tc.tputConfid)
+			if r.ThroughputConfid != tc.tputConfid || r.LocalCPUConfid != tc.cpuConfid[0] || r.RemoteCPUConfid != tc.cpuConfid[1] {
+				t.Errorf("confidence widths tput/local/remote = %v/%v/%v, want %v/%v/%v (netperf's -1 placeholders are ignored without -I)",
+					r.ThroughputConfid, r.LocalCPUConfid, r.RemoteCPUConfid, tc.tputConfid, tc.cpuConfid[0], tc.cpuConfid[1])
 			}
 			if len(r.Interim) != len(tc.interim) {
 				t.Fatalf("%d interim intervals, want %d: %+v", len(r.Interim), len(tc.interim), r.Interim)
@@ -349,7 +356,7 @@ func TestParseMalformed(t *testing.T) {
 		{"missing ELAPSED_TIME", drop(stream, "ELAPSED_TIME=2.00"), "lacks ELAPSED_TIME"},
 		{"missing CONFIDENCE_LEVEL", drop(stream, "CONFIDENCE_LEVEL=0"), "lacks CONFIDENCE_LEVEL"},
 		{"RR missing P99_LATENCY", drop(rr, "P99_LATENCY=68"), "lacks P99_LATENCY"},
-		{"confidence run missing THROUGHPUT_CONFID", drop(readOut(t, "tcp_stream_confidence.out"), "THROUGHPUT_CONFID=118.329"), "lacks THROUGHPUT_CONFID"},
+		{"confidence run missing THROUGHPUT_CONFID", drop(readOut(t, "tcp_stream_confidence.out"), "THROUGHPUT_CONFID=113.105"), "lacks THROUGHPUT_CONFID"},
 		{"non-numeric THROUGHPUT", replace(stream, "THROUGHPUT=5706.55", "THROUGHPUT=fast"), `THROUGHPUT="fast" is not a number`},
 		{"NaN THROUGHPUT", replace(stream, "THROUGHPUT=5706.55", "THROUGHPUT=nan"), `THROUGHPUT="nan" is not a number`},
 		{"infinite REMOTE_SD", replace(stream, "REMOTE_SD=2.871", "REMOTE_SD=+Inf"), `REMOTE_SD="+Inf" is not a number`},

@@ -8,19 +8,18 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"podperf/framework/report"
 	"podperf/framework/target"
 	"podperf/framework/target/local"
 )
@@ -90,7 +89,7 @@ func main() {
 			rep.Error = err.Error()
 		}
 		printTable(rep)
-		if werr := write(o.Out, rep); werr != nil {
+		if werr := report.WriteJSONFile(o.Out, rep); werr != nil {
 			fmt.Fprintln(os.Stderr, "podperf-bench:", werr)
 			os.Exit(1)
 		}
@@ -125,7 +124,7 @@ func run(ctx context.Context, o Options) (*Report, error) {
 		}
 		err = measureLocal(ctx, tgt, o, parts, rep, logf, func() {
 			// After each part, so a long run that is stopped keeps what it measured.
-			if werr := write(o.Out, rep); werr != nil {
+			if werr := report.WriteJSONFile(o.Out, rep); werr != nil {
 				logf("cannot write %s: %v", o.Out, werr)
 			}
 		})
@@ -213,22 +212,6 @@ func (o Options) validate() error {
 		}
 	}
 	return nil
-}
-
-// write saves the report atomically, so an interrupted run never leaves half a file.
-func write(path string, rep *Report) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	b, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 func printTable(rep *Report) {

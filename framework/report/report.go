@@ -20,19 +20,25 @@ import (
 // WriteJSON writes run to dir/results.json atomically (a killed run never
 // leaves a half-written file).
 func WriteJSON(dir string, run *results.Run) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("report dir %s: %w", dir, err)
-	}
-	b, err := json.MarshalIndent(run, "", "  ")
-	if err != nil {
-		return "", fmt.Errorf("encode results: %w", err)
-	}
 	path := filepath.Join(dir, "results.json")
+	return path, WriteJSONFile(path, run)
+}
+
+// WriteJSONFile writes v as indented JSON to path through a temporary file
+// and a rename, creating the directory.
+func WriteJSONFile(path string, v any) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("report dir %s: %w", filepath.Dir(path), err)
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
+	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return "", fmt.Errorf("write %s: %w", tmp, err)
+		return fmt.Errorf("write %s: %w", tmp, err)
 	}
-	return path, os.Rename(tmp, path)
+	return os.Rename(tmp, path)
 }
 
 // Summary prints one line per test and path: the figures a reader wants first.

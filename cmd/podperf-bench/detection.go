@@ -14,6 +14,7 @@ import (
 	"podperf/framework/baseline"
 	"podperf/framework/config"
 	"podperf/framework/measure"
+	"podperf/framework/report"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
 	"podperf/framework/stats"
@@ -187,51 +188,32 @@ func verdictRun(ctx context.Context, tgt *local.Target, o Options, sc scenario.S
 
 // measureOnce sets up both paths for sc, runs the plan and closes the pairs.
 func measureOnce(ctx context.Context, tgt *local.Target, sc scenario.Scenario, p measure.Plan) (*results.Test, error) {
-	var pairs []target.Pair
-	defer func() {
-		for _, pr := range pairs {
-			pr.Close(context.WithoutCancel(ctx))
-		}
-	}()
-	for _, path := range []target.Path{target.NodePath, target.PodPath} {
-		pr, err := tgt.Setup(ctx, sc.Request(path, p.Settings))
-		if err != nil {
-			return nil, err
-		}
-		pairs = append(pairs, pr)
+	pairs, closePairs, err := setupPaths(ctx, tgt, sc, p.Settings)
+	defer closePairs()
+	if err != nil {
+		return nil, err
 	}
 	res := sc.NewResult()
 	return res, measure.Measure(ctx, pairs, p, res)
 }
 
-// calibrate records this machine's healthy figures as a profile, the way
-// --write-baseline does, so that the runs are judged against the machine
+// calibrate records this machine's healthy figures as a profile with the
+// --write-baseline writer, so that the runs are judged against the machine
 // itself rather than the published test bed.
 func calibrate(ctx context.Context, tgt *local.Target, o Options, scs ...scenario.Scenario) (*baseline.Profile, error) {
-	n := max(5, o.Samples)
-	prof := &baseline.Profile{APIVersion: baseline.APIVersion, Kind: baseline.Kind, Name: "calibration",
-		Testbed: baseline.Testbed{Nodes: "local", CPUsPerNode: runtime.NumCPU()}, Tests: map[string]baseline.TestFigures{}}
+	s := settings(o)
+	s.Samples = max(5, o.Samples)
+	run := &results.Run{StartedAt: time.Now(), Environment: target.Environment{Target: "local", CPUs: runtime.NumCPU()},
+		Settings: results.Settings{Target: "local", Duration: s.Duration, Samples: s.Samples}}
 	for _, sc := range scs {
-		s := settings(o)
-		s.Samples = n
 		res, err := measureOnce(ctx, tgt, sc, measure.Plan{Scenario: sc, Settings: s})
 		if err != nil {
 			return nil, err
 		}
-		fig := func(p target.Path) baseline.Figures {
-			st := res.Paths[p].Stats
-			return baseline.Figures{Rate: st[results.Rate].Median, ClientSD: st[results.ClientCPU].Median, ServerSD: st[results.ServerCPU].Median}
-		}
-		prof.Tests[sc.ID] = baseline.TestFigures{Unit: unit(sc), Pod: fig(target.PodPath), Node: fig(target.NodePath)}
+		run.Tests = append(run.Tests, res)
 	}
-	return prof, nil
-}
-
-func unit(sc scenario.Scenario) string {
-	if sc.Test.IsRR() {
-		return "trans/s"
-	}
-	return "Gbit/s"
+	// No reference profile: CPU percentages are normalised to one unit of work.
+	return report.Baseline(run, "calibration", &baseline.Profile{})
 }
 
 // TimeToVerdict is the time the four specs take at default settings, run as a

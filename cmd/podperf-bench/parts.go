@@ -43,6 +43,25 @@ func (ov *Overhead) check() Check {
 
 var plainThroughput = regexp.MustCompile(`(?m)^THROUGHPUT=([0-9.]+)$`)
 
+// setupPaths sets up the node and the pod path for sc, in that order. The
+// returned function closes whatever was set up, also after an error.
+func setupPaths(ctx context.Context, tgt *local.Target, sc scenario.Scenario, s scenario.Settings) ([]target.Pair, func(), error) {
+	var pairs []target.Pair
+	closeAll := func() {
+		for _, p := range pairs {
+			p.Close(context.WithoutCancel(ctx))
+		}
+	}
+	for _, path := range []target.Path{target.NodePath, target.PodPath} {
+		pair, err := tgt.Setup(ctx, sc.Request(path, s))
+		if err != nil {
+			return pairs, closeAll, err
+		}
+		pairs = append(pairs, pair)
+	}
+	return pairs, closeAll, nil
+}
+
 func harnessOverhead(ctx context.Context, tgt *local.Target, o Options, logf func(string, ...any)) (*Overhead, error) {
 	sc, s := scenario.Benchmark[0], settings(o)
 	pair, err := tgt.Setup(ctx, sc.Request(target.PodPath, s))
@@ -128,18 +147,10 @@ func (ag *Aggregation) check() Check {
 
 func aggregation(ctx context.Context, tgt *local.Target, o Options, logf func(string, ...any)) (*Aggregation, error) {
 	sc, s := scenario.Benchmark[1], settings(o)
-	var pairs []target.Pair
-	defer func() {
-		for _, p := range pairs {
-			p.Close(context.WithoutCancel(ctx))
-		}
-	}()
-	for _, p := range []target.Path{target.NodePath, target.PodPath} {
-		pair, err := tgt.Setup(ctx, sc.Request(p, s))
-		if err != nil {
-			return nil, err
-		}
-		pairs = append(pairs, pair)
+	pairs, closePairs, err := setupPaths(ctx, tgt, sc, s)
+	defer closePairs()
+	if err != nil {
+		return nil, err
 	}
 	ag := &Aggregation{}
 	var gaps, naive []float64
@@ -163,7 +174,6 @@ func aggregation(ctx context.Context, tgt *local.Target, o Options, logf func(st
 				pair.Info().Path, i+1, smp.Rate, smp.ClientTxRate, gap*100, smp.NaiveSum, smp.Window.StartSkew, smp.Window.EndSkew)
 		}
 	}
-	var err error
 	if ag.Gap, err = stats.Summarize(gaps); err != nil {
 		return ag, err
 	}

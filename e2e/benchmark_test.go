@@ -13,7 +13,7 @@ import (
 	"podperf/framework/measure"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 	"podperf/framework/verdict"
 )
 
@@ -49,8 +49,8 @@ func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
 		}
 	}
 
-	pairs := make([]target.Pair, 0, 2)
-	for _, p := range []target.Path{target.NodePath, target.PodPath} {
+	pairs := make([]endpoints.Pair, 0, 2)
+	for _, p := range []endpoints.Path{endpoints.NodePath, endpoints.PodPath} {
 		ginkgo.By(fmt.Sprintf("setting up the %s path with netserver on the server side (%s)", p.Title(), cpuText(sc.CPUs)))
 		pair, err := tgt.Setup(ctx, sc.Request(p, s))
 		if err != nil {
@@ -128,7 +128,7 @@ func cpuText(cpus int) string {
 // figuresText is the human summary attached to the spec's report.
 func figuresText(t *results.Test) string {
 	var b strings.Builder
-	for _, p := range []target.Path{target.NodePath, target.PodPath} {
+	for _, p := range []endpoints.Path{endpoints.NodePath, endpoints.PodPath} {
 		st := t.Paths[p].Stats
 		r := st[results.Rate]
 		fmt.Fprintf(&b, "%-4s %s: median %.4g (95%% CI %.4g-%.4g, cv %.1f%%); client SD %.4g, server SD %.4g %s\n", p, t.Unit(results.Rate),

@@ -18,9 +18,9 @@ import (
 	"podperf/framework/kindcluster"
 	"podperf/framework/report"
 	"podperf/framework/results"
-	"podperf/framework/target"
-	"podperf/framework/target/kube"
-	"podperf/framework/target/local"
+	"podperf/framework/endpoints"
+	"podperf/framework/endpoints/kube"
+	"podperf/framework/endpoints/netns"
 )
 
 // resultEntry names the report entry that carries a spec's results.Test to
@@ -28,7 +28,7 @@ import (
 const resultEntry = "podperf/result"
 
 var (
-	tgt        target.Target
+	tgt        endpoints.Target
 	kubeTarget *kube.Target // set when --target=kubernetes
 	startedAt  = time.Now()
 )
@@ -37,12 +37,12 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 	var err error
 	switch cfg.Target {
 	case "local":
-		var shapes []local.Shape
-		if shapes, err = local.ParseShapes(cfg.LocalTC); err != nil {
+		var shapes []netns.Shape
+		if shapes, err = netns.ParseShapes(cfg.LocalTC); err != nil {
 			break
 		}
-		var t *local.Target
-		if t, err = local.New(framework.Logf, shapes); err == nil {
+		var t *netns.Target
+		if t, err = netns.New(framework.Logf, shapes); err == nil {
 			tgt = t
 		}
 	case "kubernetes":
@@ -63,7 +63,7 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 			tgt, kubeTarget = t, t
 		}
 	}
-	var skip *target.ErrSkip
+	var skip *endpoints.ErrSkip
 	if errors.As(err, &skip) {
 		ginkgo.Skip(skip.Reason)
 	}
@@ -115,7 +115,7 @@ func startKindCluster(ctx context.Context) error {
 // whatever was measured reaches results.json.
 var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 	dir := framework.TestContext.ReportDir
-	var env target.Environment
+	var env endpoints.Environment
 	if tgt != nil {
 		env = tgt.Environment(context.Background())
 	}

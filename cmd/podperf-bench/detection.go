@@ -18,8 +18,8 @@ import (
 	"podperf/framework/results"
 	"podperf/framework/scenario"
 	"podperf/framework/stats"
-	"podperf/framework/target"
-	"podperf/framework/target/local"
+	"podperf/framework/endpoints"
+	"podperf/framework/endpoints/netns"
 	"podperf/framework/verdict"
 )
 
@@ -78,7 +78,7 @@ func proportion(p stats.Proportion) string {
 	return fmt.Sprintf("%d/%d = %.0f%% (95%% CI %.0f-%.0f%%)", p.K, p.N, p.Rate*100, p.CILow*100, p.CIHigh*100)
 }
 
-func detection(ctx context.Context, tgt *local.Target, o Options, logf func(string, ...any), saved func(*Detection)) (*Detection, error) {
+func detection(ctx context.Context, tgt *netns.Target, o Options, logf func(string, ...any), saved func(*Detection)) (*Detection, error) {
 	tolYAML, where, err := config.Read("tolerances", o.Tolerances)
 	if err != nil {
 		return nil, fmt.Errorf("-tolerances: %w", err)
@@ -114,7 +114,7 @@ func detection(ctx context.Context, tgt *local.Target, o Options, logf func(stri
 				prev := d.Conditions[k-1].Runs
 				c.Impairment = fmt.Sprintf("pod:rate=%dmbit", int(prev[len(prev)-1].PodRate*1000*(1-o.Cut)))
 			}
-			shapes, err := local.ParseShapes(c.Impairment)
+			shapes, err := netns.ParseShapes(c.Impairment)
 			if err != nil {
 				return d, err
 			}
@@ -173,7 +173,7 @@ func (d *Detection) summarise() error {
 }
 
 // verdictRun measures and judges one scenario as a spec does at default settings.
-func verdictRun(ctx context.Context, tgt *local.Target, o Options, sc scenario.Scenario, prof *baseline.Profile, tol verdict.Tolerances) (DetectionRun, error) {
+func verdictRun(ctx context.Context, tgt *netns.Target, o Options, sc scenario.Scenario, prof *baseline.Profile, tol verdict.Tolerances) (DetectionRun, error) {
 	start := time.Now()
 	res, err := measureOnce(ctx, tgt, sc, measure.Plan{Scenario: sc, Settings: settings(o), MaxSamples: o.MaxSamples,
 		Mode: verdict.Relative, Profile: prof, Tol: tol})
@@ -182,12 +182,12 @@ func verdictRun(ctx context.Context, tgt *local.Target, o Options, sc scenario.S
 	}
 	out, metrics := res.Outcome()
 	want := prof.Tests[sc.ID].Ratio(results.Rate)
-	return DetectionRun{Outcome: out, Metrics: metrics, Samples: len(res.Paths[target.PodPath].Samples),
-		Ratio: res.Ratios[results.Rate].Median / want, PodRate: res.Paths[target.PodPath].Stats[results.Rate].Median, Wall: time.Since(start)}, nil
+	return DetectionRun{Outcome: out, Metrics: metrics, Samples: len(res.Paths[endpoints.PodPath].Samples),
+		Ratio: res.Ratios[results.Rate].Median / want, PodRate: res.Paths[endpoints.PodPath].Stats[results.Rate].Median, Wall: time.Since(start)}, nil
 }
 
 // measureOnce sets up both paths for sc, runs the plan and closes the pairs.
-func measureOnce(ctx context.Context, tgt *local.Target, sc scenario.Scenario, p measure.Plan) (*results.Test, error) {
+func measureOnce(ctx context.Context, tgt *netns.Target, sc scenario.Scenario, p measure.Plan) (*results.Test, error) {
 	pairs, closePairs, err := setupPaths(ctx, tgt, sc, p.Settings)
 	defer closePairs()
 	if err != nil {
@@ -200,10 +200,10 @@ func measureOnce(ctx context.Context, tgt *local.Target, sc scenario.Scenario, p
 // calibrate records this machine's healthy figures as a profile with the
 // --write-baseline writer, so that the runs are judged against the machine
 // itself rather than the published test bed.
-func calibrate(ctx context.Context, tgt *local.Target, o Options, scs ...scenario.Scenario) (*baseline.Profile, error) {
+func calibrate(ctx context.Context, tgt *netns.Target, o Options, scs ...scenario.Scenario) (*baseline.Profile, error) {
 	s := settings(o)
 	s.Samples = max(5, o.Samples)
-	run := &results.Run{StartedAt: time.Now(), Environment: target.Environment{Target: "local", CPUs: runtime.NumCPU()},
+	run := &results.Run{StartedAt: time.Now(), Environment: endpoints.Environment{Target: "local", CPUs: runtime.NumCPU()},
 		Settings: results.Settings{Target: "local", Duration: s.Duration, Samples: s.Samples}}
 	for _, sc := range scs {
 		res, err := measureOnce(ctx, tgt, sc, measure.Plan{Scenario: sc, Settings: s})

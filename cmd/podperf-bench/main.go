@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"podperf/framework/report"
-	"podperf/framework/target"
-	"podperf/framework/target/local"
+	"podperf/framework/endpoints"
+	"podperf/framework/endpoints/netns"
 )
 
 // Schema identifies bench.json.
@@ -47,7 +47,7 @@ type Report struct {
 	Schema        string             `json:"schema"`
 	StartedAt     time.Time          `json:"startedAt"`
 	FinishedAt    time.Time          `json:"finishedAt"`
-	Environment   target.Environment `json:"environment"`
+	Environment   endpoints.Environment `json:"environment"`
 	Options       Options            `json:"options"`
 	Overhead      *Overhead          `json:"harnessOverhead,omitempty"`
 	Aggregation   *Aggregation       `json:"aggregation,omitempty"`
@@ -114,8 +114,8 @@ func run(ctx context.Context, o Options) (*Report, error) {
 		fmt.Printf("%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 	}
 	if parts["overhead"] || parts["aggregation"] || parts["detection"] {
-		tgt, err := local.New(logf, nil)
-		var skip *target.ErrSkip
+		tgt, err := netns.New(logf, nil)
+		var skip *endpoints.ErrSkip
 		if errors.As(err, &skip) {
 			return rep, fmt.Errorf("the local target cannot run here: %s", skip.Reason)
 		}
@@ -150,7 +150,7 @@ func run(ctx context.Context, o Options) (*Report, error) {
 	return rep, nil
 }
 
-func measureLocal(ctx context.Context, tgt *local.Target, o Options, parts map[string]bool, rep *Report, logf func(string, ...any), saved func()) error {
+func measureLocal(ctx context.Context, tgt *netns.Target, o Options, parts map[string]bool, rep *Report, logf func(string, ...any), saved func()) error {
 	if parts["overhead"] {
 		logf("harness overhead: %d pairs of suite and plain netperf, TCP_STREAM 1 stream, %s each", o.Pairs, o.Duration)
 		ov, err := harnessOverhead(ctx, tgt, o, logf)

@@ -11,8 +11,8 @@ import (
 	"podperf/framework/measure"
 	"podperf/framework/scenario"
 	"podperf/framework/stats"
-	"podperf/framework/target"
-	"podperf/framework/target/local"
+	"podperf/framework/endpoints"
+	"podperf/framework/endpoints/netns"
 )
 
 // Ports away from the suite's defaults, so a stray netserver of either never
@@ -45,14 +45,14 @@ var plainThroughput = regexp.MustCompile(`(?m)^THROUGHPUT=([0-9.]+)$`)
 
 // setupPaths sets up the node and the pod path for sc, in that order. The
 // returned function closes whatever was set up, also after an error.
-func setupPaths(ctx context.Context, tgt *local.Target, sc scenario.Scenario, s scenario.Settings) ([]target.Pair, func(), error) {
-	var pairs []target.Pair
+func setupPaths(ctx context.Context, tgt *netns.Target, sc scenario.Scenario, s scenario.Settings) ([]endpoints.Pair, func(), error) {
+	var pairs []endpoints.Pair
 	closeAll := func() {
 		for _, p := range pairs {
 			p.Close(context.WithoutCancel(ctx))
 		}
 	}
-	for _, path := range []target.Path{target.NodePath, target.PodPath} {
+	for _, path := range []endpoints.Path{endpoints.NodePath, endpoints.PodPath} {
 		pair, err := tgt.Setup(ctx, sc.Request(path, s))
 		if err != nil {
 			return pairs, closeAll, err
@@ -62,9 +62,9 @@ func setupPaths(ctx context.Context, tgt *local.Target, sc scenario.Scenario, s 
 	return pairs, closeAll, nil
 }
 
-func harnessOverhead(ctx context.Context, tgt *local.Target, o Options, logf func(string, ...any)) (*Overhead, error) {
+func harnessOverhead(ctx context.Context, tgt *netns.Target, o Options, logf func(string, ...any)) (*Overhead, error) {
 	sc, s := scenario.Benchmark[0], settings(o)
-	pair, err := tgt.Setup(ctx, sc.Request(target.PodPath, s))
+	pair, err := tgt.Setup(ctx, sc.Request(endpoints.PodPath, s))
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func harnessOverhead(ctx context.Context, tgt *local.Target, o Options, logf fun
 		if err := sc.Sample(ctx, pair, s, res); err != nil {
 			return err
 		}
-		ov.Suite = append(ov.Suite, res.Paths[target.PodPath].Samples[0].Rate)
+		ov.Suite = append(ov.Suite, res.Paths[endpoints.PodPath].Samples[0].Rate)
 		return nil
 	}
 	plain := func() error {
@@ -130,7 +130,7 @@ type Aggregation struct {
 
 // AggSample is one 32-stream sample.
 type AggSample struct {
-	Path      target.Path   `json:"path"`
+	Path      endpoints.Path   `json:"path"`
 	Aggregate float64       `json:"aggregateGbps"`
 	Counter   float64       `json:"counterGbps"`
 	NaiveSum  float64       `json:"naiveSumGbps"`
@@ -145,7 +145,7 @@ func (ag *Aggregation) check() Check {
 		Target:   "within 2%", Met: ag.WorstAbsGap <= 0.02}
 }
 
-func aggregation(ctx context.Context, tgt *local.Target, o Options, logf func(string, ...any)) (*Aggregation, error) {
+func aggregation(ctx context.Context, tgt *netns.Target, o Options, logf func(string, ...any)) (*Aggregation, error) {
 	sc, s := scenario.Benchmark[1], settings(o)
 	pairs, closePairs, err := setupPaths(ctx, tgt, sc, s)
 	defer closePairs()

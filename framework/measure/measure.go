@@ -14,7 +14,7 @@ import (
 	"podperf/framework/baseline"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 	"podperf/framework/verdict"
 )
 
@@ -47,7 +47,7 @@ type Plan struct {
 // Measure samples pairs (one per path) in turn into res, then judges res, and
 // goes on sampling while a verdict is inconclusive and the plan allows it.
 // What was measured stays in res whatever the error.
-func Measure(ctx context.Context, pairs []target.Pair, p Plan, res *results.Test) error {
+func Measure(ctx context.Context, pairs []endpoints.Pair, p Plan, res *results.Test) error {
 	step, logf := p.Step, p.Logf
 	if step == nil {
 		step = func(string) {}

@@ -14,7 +14,7 @@ import (
 	"podperf/framework/measure"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 	"podperf/framework/verdict"
 )
 
@@ -24,7 +24,7 @@ import (
 // sample sequences that a real network cannot be made to produce on demand.
 // The real path through the local target is covered by the specs.
 type fakePair struct {
-	path   target.Path
+	path   endpoints.Path
 	out    string
 	mbits  []float64 // one per sample
 	calls  int
@@ -33,7 +33,7 @@ type fakePair struct {
 }
 
 func (p *fakePair) ServerAddress() string       { return "198.18.0.2" }
-func (p *fakePair) Info() target.PairInfo       { return target.PairInfo{Path: p.path} }
+func (p *fakePair) Info() endpoints.PairInfo       { return endpoints.PairInfo{Path: p.path} }
 func (p *fakePair) Close(context.Context) error { return nil }
 func (p *fakePair) ClientTxBytes(context.Context) (uint64, error) {
 	if p.txRate == 0 {
@@ -47,7 +47,7 @@ var (
 	elapsed    = regexp.MustCompile(`(?m)^ELAPSED_TIME=.*$`)
 )
 
-func (p *fakePair) Run(_ context.Context, _ []string) (target.Output, error) {
+func (p *fakePair) Run(_ context.Context, _ []string) (endpoints.Output, error) {
 	v := p.mbits[min(p.calls, len(p.mbits)-1)]
 	p.calls++
 	out := throughput.ReplaceAllString(p.out, fmt.Sprintf("THROUGHPUT=%.2f", v))
@@ -55,7 +55,7 @@ func (p *fakePair) Run(_ context.Context, _ []string) (target.Output, error) {
 	out = elapsed.ReplaceAllString(out, "ELAPSED_TIME=0.01")
 	started := time.Now()
 	time.Sleep(20 * time.Millisecond)
-	return target.Output{Stdout: out, Started: started, Ended: time.Now()}, nil
+	return endpoints.Output{Stdout: out, Started: started, Ended: time.Now()}, nil
 }
 
 func plan(t *testing.T, samples, maxSamples int) measure.Plan {
@@ -75,8 +75,8 @@ func pairs(t *testing.T, podRatios ...float64) (*fakePair, *fakePair) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	node := &fakePair{path: target.NodePath, out: string(out), mbits: []float64{5000}}
-	pod := &fakePair{path: target.PodPath, out: string(out)}
+	node := &fakePair{path: endpoints.NodePath, out: string(out), mbits: []float64{5000}}
+	pod := &fakePair{path: endpoints.PodPath, out: string(out)}
 	for _, r := range podRatios {
 		pod.mbits = append(pod.mbits, 5000*r)
 	}
@@ -119,11 +119,11 @@ func TestMeasureSampling(t *testing.T) {
 			p := plan(t, tc.samples, tc.max)
 			p.Budget = tc.budget
 			res := p.Scenario.NewResult()
-			if err := measure.Measure(context.Background(), []target.Pair{node, pod}, p, res); err != nil {
+			if err := measure.Measure(context.Background(), []endpoints.Pair{node, pod}, p, res); err != nil {
 				t.Fatal(err)
 			}
-			if n := len(res.Paths[target.PodPath].Samples); n != tc.wantSamples || len(res.Paths[target.NodePath].Samples) != n {
-				t.Errorf("samples pod/node = %d/%d, want %d each", n, len(res.Paths[target.NodePath].Samples), tc.wantSamples)
+			if n := len(res.Paths[endpoints.PodPath].Samples); n != tc.wantSamples || len(res.Paths[endpoints.NodePath].Samples) != n {
+				t.Errorf("samples pod/node = %d/%d, want %d each", n, len(res.Paths[endpoints.NodePath].Samples), tc.wantSamples)
 			}
 			v := rateVerdict(t, res)
 			if v.Status != tc.wantStatus || v.N != tc.wantSamples {
@@ -132,7 +132,7 @@ func TestMeasureSampling(t *testing.T) {
 			// Service demand 2.871 µs/KB in the published form: 100 Gbit/s is
 			// 12,207,031 KB/s, 35.05 CPUs' worth: 1752% of the capture's 2 CPUs,
 			// 109.5% of the test bed's 32.
-			c := res.Paths[target.PodPath].CPU
+			c := res.Paths[endpoints.PodPath].CPU
 			if c == nil || c.Work != 100 || c.ClientCPUs != 2 || math.Abs(c.ClientPercent-1752.4) > 0.1 || math.Abs(c.ServerPercentTestbed-109.5) > 0.1 {
 				t.Errorf("normalised CPU = %+v", c)
 			}
@@ -161,7 +161,7 @@ func TestMeasureCounterWarning(t *testing.T) {
 			p := plan(t, 1, 1)
 			p.CounterTolerance = 0.05
 			res := p.Scenario.NewResult()
-			if err := measure.Measure(context.Background(), []target.Pair{node, pod}, p, res); err != nil {
+			if err := measure.Measure(context.Background(), []endpoints.Pair{node, pod}, p, res); err != nil {
 				t.Fatal(err)
 			}
 			if got := len(res.Warnings) > 0; got != tc.warning {

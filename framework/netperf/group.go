@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // Group is the combined result of N netperf processes started together.
@@ -60,7 +60,7 @@ func (w Window) Length() time.Duration { return w.End.Sub(w.Start) }
 // Run starts n netperf processes of spec together on pair, the i-th on data
 // port dataPortBase+i, waits for all of them, and combines their results. n=1
 // is a plain single run.
-func Run(ctx context.Context, pair target.Pair, spec Spec, n, dataPortBase int) (Group, error) {
+func Run(ctx context.Context, pair endpoints.Pair, spec Spec, n, dataPortBase int) (Group, error) {
 	if err := spec.Validate(); err != nil {
 		return Group{}, err
 	}
@@ -106,10 +106,10 @@ func Run(ctx context.Context, pair target.Pair, spec Spec, n, dataPortBase int) 
 
 // runAll starts every argv together: through the pair's BatchRunner when it has
 // one, otherwise one Run per argv, released at the same moment.
-func runAll(ctx context.Context, pair target.Pair, argvs [][]string) ([]target.Output, []error) {
-	outs := make([]target.Output, len(argvs))
+func runAll(ctx context.Context, pair endpoints.Pair, argvs [][]string) ([]endpoints.Output, []error) {
+	outs := make([]endpoints.Output, len(argvs))
 	errs := make([]error, len(argvs))
-	if b, ok := pair.(target.BatchRunner); ok && len(argvs) > 1 {
+	if b, ok := pair.(endpoints.BatchRunner); ok && len(argvs) > 1 {
 		o, err := b.RunAll(ctx, argvs)
 		for i := range errs {
 			if err != nil {
@@ -273,7 +273,7 @@ type counterSeries []counterReading
 // reading is slow (an exec into a pod) the interval stretches to five times
 // its cost, so that sampling does not load the client it measures. A reading
 // in flight is allowed to finish rather than cancelled.
-func sampleCounter(ctx context.Context, pair target.Pair, every time.Duration) func() counterSeries {
+func sampleCounter(ctx context.Context, pair endpoints.Pair, every time.Duration) func() counterSeries {
 	stop := make(chan struct{})
 	done := make(chan counterSeries, 1)
 	go func() {

@@ -1,7 +1,7 @@
 package netperf_test
 
 // Run is exercised end to end by the e2e suite on a real target. These tests
-// use a fake target.Pair only for what no real setup can show reliably: which
+// use a fake endpoints.Pair only for what no real setup can show reliably: which
 // data port each of N concurrent processes was given, and how a failure of one
 // particular process k among N is reported (a real pair cannot be made to fail
 // exactly one chosen process).
@@ -18,11 +18,11 @@ import (
 	"time"
 
 	"podperf/framework/netperf"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 type fakePair struct {
-	serve func(port int) (target.Output, error)
+	serve func(port int) (endpoints.Output, error)
 
 	mu    sync.Mutex
 	ports []int
@@ -30,7 +30,7 @@ type fakePair struct {
 }
 
 func (f *fakePair) ServerAddress() string { return "198.18.241.10" }
-func (f *fakePair) Info() target.PairInfo { return target.PairInfo{Path: target.PodPath} }
+func (f *fakePair) Info() endpoints.PairInfo { return endpoints.PairInfo{Path: endpoints.PodPath} }
 func (f *fakePair) Close(context.Context) error {
 	return nil
 }
@@ -38,15 +38,15 @@ func (f *fakePair) ClientTxBytes(context.Context) (uint64, error) {
 	return 0, errors.New("no counters in the fake")
 }
 
-func (f *fakePair) Run(_ context.Context, argv []string) (target.Output, error) {
+func (f *fakePair) Run(_ context.Context, argv []string) (endpoints.Output, error) {
 	i := slices.Index(argv, "-P")
 	if i < 0 || i+1 >= len(argv) {
-		return target.Output{}, fmt.Errorf("argv without -P: %q", argv)
+		return endpoints.Output{}, fmt.Errorf("argv without -P: %q", argv)
 	}
 	local, remote, _ := strings.Cut(argv[i+1], ",")
 	port, err := strconv.Atoi(local)
 	if err != nil || local != remote {
-		return target.Output{}, fmt.Errorf("bad -P %q", argv[i+1])
+		return endpoints.Output{}, fmt.Errorf("bad -P %q", argv[i+1])
 	}
 	f.mu.Lock()
 	f.ports = append(f.ports, port)
@@ -58,14 +58,14 @@ func (f *fakePair) Run(_ context.Context, argv []string) (target.Output, error) 
 var multiSpec = netperf.Spec{Test: netperf.TCPStream, Duration: 3 * time.Second, ControlPort: 12865, Interim: time.Second}
 
 // servesCaptures answers the process on port base+i with multi_stream_i.out.
-func servesCaptures(t *testing.T, base int) func(int) (target.Output, error) {
+func servesCaptures(t *testing.T, base int) func(int) (endpoints.Output, error) {
 	outs := make([]string, 3)
 	for i := range outs {
 		outs[i] = readOut(t, fmt.Sprintf("multi_stream_%d.out", i))
 	}
-	return func(port int) (target.Output, error) {
+	return func(port int) (endpoints.Output, error) {
 		now := time.Now()
-		return target.Output{Stdout: outs[port-base], Started: now, Ended: now}, nil
+		return endpoints.Output{Stdout: outs[port-base], Started: now, Ended: now}, nil
 	}
 }
 
@@ -103,18 +103,18 @@ func TestRunReportsFailingProcess(t *testing.T) {
 	tests := []struct {
 		name     string
 		failing  int // 0-based process index
-		serve    func(port int) (target.Output, error)
+		serve    func(port int) (endpoints.Output, error)
 		kind     netperf.ErrorKind // "" when the pair itself failed
 		contains string
 	}{
-		{"netperf error in process 2", 1, func(int) (target.Output, error) { return target.Output{Stdout: killed, ExitCode: 1}, nil },
+		{"netperf error in process 2", 1, func(int) (endpoints.Output, error) { return endpoints.Output{Stdout: killed, ExitCode: 1}, nil },
 			netperf.ErrDataConn, "netperf process 2 of 3 (data port 30001): the data connection broke"},
-		{"pair could not run process 3", 2, func(int) (target.Output, error) { return target.Output{}, errors.New("exec failed") },
+		{"pair could not run process 3", 2, func(int) (endpoints.Output, error) { return endpoints.Output{}, errors.New("exec failed") },
 			"", "netperf process 3 of 3 (data port 30002): exec failed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &fakePair{serve: func(port int) (target.Output, error) {
+			f := &fakePair{serve: func(port int) (endpoints.Output, error) {
 				if port == base+tc.failing {
 					return tc.serve(port)
 				}

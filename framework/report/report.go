@@ -14,7 +14,7 @@ import (
 
 	"podperf/framework/baseline"
 	"podperf/framework/results"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // WriteJSON writes run to dir/results.json atomically (a killed run never
@@ -46,7 +46,7 @@ func Summary(w io.Writer, run *results.Run) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "test\tpath\trate\tunit\t±CI\tclient SD\tserver SD\tP50/P90/P99 µs\tpod/node\tverdict\t\n")
 	for _, t := range run.Tests {
-		for _, p := range []target.Path{target.NodePath, target.PodPath} {
+		for _, p := range []endpoints.Path{endpoints.NodePath, endpoints.PodPath} {
 			path := t.Paths[p]
 			if path == nil || path.Stats == nil {
 				fmt.Fprintf(tw, "%s\t%s\t-\t\t\t\t\t\t\t%s\t\n", t.ID, p, errOr(t.Error, "no data"))
@@ -58,7 +58,7 @@ func Summary(w io.Writer, run *results.Run) {
 				lat = l
 			}
 			ratio, verdict := "", ""
-			if p == target.PodPath {
+			if p == endpoints.PodPath {
 				ratio = fmt.Sprintf("%.3f", t.Ratios[results.Rate].Median)
 				verdict = testVerdict(t)
 			}
@@ -126,7 +126,7 @@ func Baseline(run *results.Run, name string, ref *baseline.Profile) (*baseline.P
 		Tests:   map[string]baseline.TestFigures{},
 	}
 	for _, t := range run.Tests {
-		pod, node := t.Paths[target.PodPath], t.Paths[target.NodePath]
+		pod, node := t.Paths[endpoints.PodPath], t.Paths[endpoints.NodePath]
 		if t.Error != "" || pod == nil || node == nil || pod.Stats == nil || node.Stats == nil {
 			continue
 		}

@@ -16,14 +16,14 @@ import (
 	"podperf/framework/netperf"
 	"podperf/framework/report"
 	"podperf/framework/results"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 	"podperf/manifests"
 )
 
 type fig struct{ rate, clientSD, serverSD float64 }
 
-func path(p target.Path, lat *netperf.Latency, figs ...fig) *results.Path {
-	out := &results.Path{Pair: target.PairInfo{Path: p}}
+func path(p endpoints.Path, lat *netperf.Latency, figs ...fig) *results.Path {
+	out := &results.Path{Pair: endpoints.PairInfo{Path: p}}
 	for i, f := range figs {
 		out.Samples = append(out.Samples, results.Sample{Index: i + 1, Rate: f.rate, ClientSD: f.clientSD, ServerSD: f.serverSD, Latency: lat})
 	}
@@ -36,17 +36,17 @@ func path(p target.Path, lat *netperf.Latency, figs ...fig) *results.Path {
 func run(t *testing.T) *results.Run {
 	t.Helper()
 	stream := &results.Test{ID: "tcp_stream_1", Title: "TCP_STREAM 1 stream", Netperf: netperf.TCPStream, Streams: 1,
-		Paths: map[target.Path]*results.Path{
-			target.PodPath:  path(target.PodPath, nil, fig{40, 0.23, 0.36}, fig{42, 0.22, 0.35}, fig{41, 0.25, 0.37}),
-			target.NodePath: path(target.NodePath, nil, fig{41, 0.21, 0.36}, fig{43, 0.22, 0.34}, fig{42, 0.20, 0.38}),
+		Paths: map[endpoints.Path]*results.Path{
+			endpoints.PodPath:  path(endpoints.PodPath, nil, fig{40, 0.23, 0.36}, fig{42, 0.22, 0.35}, fig{41, 0.25, 0.37}),
+			endpoints.NodePath: path(endpoints.NodePath, nil, fig{41, 0.21, 0.36}, fig{43, 0.22, 0.34}, fig{42, 0.20, 0.38}),
 		},
 		Verdicts: []results.Verdict{{Metric: "rate", Status: "pass"}, {Metric: "client_cpu", Status: "pass"}, {Metric: "server_cpu", Status: "pass"}},
 	}
 	rrLat := &netperf.Latency{P50: 19, P90: 21, P99: 68, Mean: 24.55, Min: 17, Max: 22151}
 	rr := &results.Test{ID: "tcp_rr_1", Title: "TCP_RR 1 connection, 1 CPU", Netperf: netperf.TCPRR, Streams: 1, CPUs: 1,
-		Paths: map[target.Path]*results.Path{
-			target.PodPath:  path(target.PodPath, rrLat, fig{40000, 9.5, 8.3}, fig{40600, 9.2, 8.1}, fig{39000, 9.9, 8.6}),
-			target.NodePath: path(target.NodePath, rrLat, fig{47000, 6.1, 5.5}, fig{48000, 6.2, 5.4}, fig{47500, 6.0, 5.6}),
+		Paths: map[endpoints.Path]*results.Path{
+			endpoints.PodPath:  path(endpoints.PodPath, rrLat, fig{40000, 9.5, 8.3}, fig{40600, 9.2, 8.1}, fig{39000, 9.9, 8.6}),
+			endpoints.NodePath: path(endpoints.NodePath, rrLat, fig{47000, 6.1, 5.5}, fig{48000, 6.2, 5.4}, fig{47500, 6.0, 5.6}),
 		},
 		Verdicts: []results.Verdict{{Metric: "rate", Status: "fail"}, {Metric: "client_cpu", Status: "pass"}, {Metric: "server_cpu", Status: "fail"}},
 	}
@@ -56,12 +56,12 @@ func run(t *testing.T) *results.Run {
 		}
 	}
 	broken := &results.Test{ID: "tcp_rr_32", Title: "TCP_RR 32 connections, 32 CPUs", Netperf: netperf.TCPRR, Streams: 32,
-		Paths: map[target.Path]*results.Path{}, Error: "set up the pod-to-pod path: netserver did not start"}
+		Paths: map[endpoints.Path]*results.Path{}, Error: "set up the pod-to-pod path: netserver did not start"}
 	return &results.Run{
 		Schema:      results.Schema,
 		StartedAt:   time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC),
 		FinishedAt:  time.Date(2026, 11, 26, 1, 20, 0, 0, time.UTC),
-		Environment: target.Environment{Target: "local", Kernel: "6.1.0", CPUModel: "Test CPU", CPUs: 8, CNI: "none"},
+		Environment: endpoints.Environment{Target: "local", Kernel: "6.1.0", CPUModel: "Test CPU", CPUs: 8, CNI: "none"},
 		Settings:    results.Settings{Target: "local", Duration: 10 * time.Second, Samples: 3, Baseline: "cilium-ebpf-host-routing", ToleranceMode: "relative"},
 		Tests:       []*results.Test{stream, rr, broken},
 		Verdict:     "fail",
@@ -104,7 +104,7 @@ func TestBaseline(t *testing.T) {
 		if want := ref(t).Tests[tst.ID].CPUNormalisedTo; tf.CPUNormalisedTo != want {
 			t.Errorf("%s: cpuNormalisedTo %v, want the reference's %v", tst.ID, tf.CPUNormalisedTo, want)
 		}
-		pod, node := tst.Paths[target.PodPath].Stats, tst.Paths[target.NodePath].Stats
+		pod, node := tst.Paths[endpoints.PodPath].Stats, tst.Paths[endpoints.NodePath].Stats
 		for _, m := range results.Metrics {
 			if got := tf.Pod.Get(m); got != pod[m].Median {
 				t.Errorf("%s pod %s = %v, want the run's median %v", tst.ID, m, got, pod[m].Median)
@@ -198,7 +198,7 @@ func TestWriteJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Schema != results.Schema || len(back.Tests) != 3 || back.Tests[1].Paths[target.PodPath].Stats[results.Rate] != r.Tests[1].Paths[target.PodPath].Stats[results.Rate] {
+	if back.Schema != results.Schema || len(back.Tests) != 3 || back.Tests[1].Paths[endpoints.PodPath].Stats[results.Rate] != r.Tests[1].Paths[endpoints.PodPath].Stats[results.Rate] {
 		t.Errorf("decoded run differs: %+v", back)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
@@ -238,7 +238,7 @@ func TestSummary(t *testing.T) {
 	}
 	stream, rr := r.Tests[0], r.Tests[1]
 	// The rate median as the summary prints it (4 significant digits).
-	med := func(tst *results.Test, p target.Path) string {
+	med := func(tst *results.Test, p endpoints.Path) string {
 		return fmt.Sprintf("%.4g", tst.Paths[p].Stats[results.Rate].Median)
 	}
 	fmt3 := func(f float64) string { return fmt.Sprintf("%.3f", f) }
@@ -246,10 +246,10 @@ func TestSummary(t *testing.T) {
 		id, path string
 		contains []string
 	}{
-		{"tcp_stream_1", "node", []string{med(stream, target.NodePath), "Gbit/s"}},
-		{"tcp_stream_1", "pod", []string{med(stream, target.PodPath), "Gbit/s", fmt3(stream.Ratios[results.Rate].Median), "pass"}},
-		{"tcp_rr_1", "node", []string{med(rr, target.NodePath), "trans/s", "19/21/68"}},
-		{"tcp_rr_1", "pod", []string{med(rr, target.PodPath), "trans/s", "19/21/68", fmt3(rr.Ratios[results.Rate].Median), "FAIL (rate,server_cpu)"}},
+		{"tcp_stream_1", "node", []string{med(stream, endpoints.NodePath), "Gbit/s"}},
+		{"tcp_stream_1", "pod", []string{med(stream, endpoints.PodPath), "Gbit/s", fmt3(stream.Ratios[results.Rate].Median), "pass"}},
+		{"tcp_rr_1", "node", []string{med(rr, endpoints.NodePath), "trans/s", "19/21/68"}},
+		{"tcp_rr_1", "pod", []string{med(rr, endpoints.PodPath), "trans/s", "19/21/68", fmt3(rr.Ratios[results.Rate].Median), "FAIL (rate,server_cpu)"}},
 		{"tcp_rr_32", "node", []string{"error: set up the pod-to-pod path"}},
 		{"tcp_rr_32", "pod", []string{"error: set up the pod-to-pod path"}},
 	}

@@ -8,7 +8,7 @@ import (
 
 	"podperf/framework/netperf"
 	"podperf/framework/stats"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // Schema identifies the results.json format; bump it on incompatible changes.
@@ -45,7 +45,7 @@ type Run struct {
 	Schema      string             `json:"schema"`
 	StartedAt   time.Time          `json:"startedAt"`
 	FinishedAt  time.Time          `json:"finishedAt"`
-	Environment target.Environment `json:"environment"`
+	Environment endpoints.Environment `json:"environment"`
 	Settings    Settings           `json:"settings"`
 	Tests       []*Test            `json:"tests"`
 	// Verdict is fail when a spec failed, else inconclusive when a test had an
@@ -78,7 +78,7 @@ type Test struct {
 	Netperf netperf.Test          `json:"netperfTest"`
 	Streams int                   `json:"streams"`
 	CPUs    int                   `json:"cpusRequested"`
-	Paths   map[target.Path]*Path `json:"paths"`
+	Paths   map[endpoints.Path]*Path `json:"paths"`
 	// Ratios are statistics of the paired pod/node ratios per metric.
 	Ratios   map[string]stats.Summary `json:"ratios,omitempty"`
 	Verdicts []Verdict                `json:"verdicts,omitempty"`
@@ -135,7 +135,7 @@ func (t *Test) Outcome() (string, []string) {
 
 // Path is one path's pair and samples.
 type Path struct {
-	Pair    target.PairInfo          `json:"pair"`
+	Pair    endpoints.PairInfo          `json:"pair"`
 	Samples []Sample                 `json:"samples"`
 	Stats   map[string]stats.Summary `json:"stats,omitempty"`
 	// CPU is the median service demand in the published form.
@@ -234,7 +234,7 @@ func (t *Test) Unit(metric string) string {
 }
 
 // Values are the samples of one metric on one path.
-func (t *Test) Values(p target.Path, metric string) []float64 {
+func (t *Test) Values(p endpoints.Path, metric string) []float64 {
 	path := t.Paths[p]
 	if path == nil {
 		return nil
@@ -260,7 +260,7 @@ func (t *Test) Summarize() error {
 			}
 			path.Stats[m] = s
 		}
-		r, err := stats.Ratios(t.Values(target.PodPath, m), t.Values(target.NodePath, m))
+		r, err := stats.Ratios(t.Values(endpoints.PodPath, m), t.Values(endpoints.NodePath, m))
 		if err != nil {
 			return fmt.Errorf("%s %s ratio: %w", t.ID, m, err)
 		}

@@ -7,7 +7,7 @@ import (
 
 	"podperf/framework/netperf"
 	"podperf/framework/results"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 func TestNewSample(t *testing.T) {
@@ -86,11 +86,11 @@ func samples(rates ...float64) *results.Path {
 }
 
 func TestSummarize(t *testing.T) {
-	tst := &results.Test{ID: "tcp_stream_1", Netperf: netperf.TCPStream, Paths: map[target.Path]*results.Path{
-		target.PodPath:  samples(40, 30, 44),
-		target.NodePath: samples(20, 20, 22),
+	tst := &results.Test{ID: "tcp_stream_1", Netperf: netperf.TCPStream, Paths: map[endpoints.Path]*results.Path{
+		endpoints.PodPath:  samples(40, 30, 44),
+		endpoints.NodePath: samples(20, 20, 22),
 	}}
-	if got := tst.Values(target.PodPath, results.ServerCPU); len(got) != 3 || got[1] != 6 {
+	if got := tst.Values(endpoints.PodPath, results.ServerCPU); len(got) != 3 || got[1] != 6 {
 		t.Errorf("Values(pod, server_cpu) = %v", got)
 	}
 	if got := tst.Values("other", results.Rate); got != nil {
@@ -99,7 +99,7 @@ func TestSummarize(t *testing.T) {
 	if err := tst.Summarize(); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []target.Path{target.PodPath, target.NodePath} {
+	for _, p := range []endpoints.Path{endpoints.PodPath, endpoints.NodePath} {
 		for _, m := range results.Metrics {
 			if st, ok := tst.Paths[p].Stats[m]; !ok || st.N != 3 {
 				t.Errorf("%s %s stats = %+v", p, m, st)
@@ -120,13 +120,13 @@ func TestSummarize(t *testing.T) {
 func TestSummarizeErrors(t *testing.T) {
 	tests := []struct {
 		name     string
-		paths    map[target.Path]*results.Path
+		paths    map[endpoints.Path]*results.Path
 		contains string
 	}{
-		{"unequal sample counts", map[target.Path]*results.Path{target.PodPath: samples(1, 2), target.NodePath: samples(1)}, "tcp_rr_1 rate ratio: cannot pair 2 samples with 1"},
-		{"a path without samples", map[target.Path]*results.Path{target.PodPath: samples(1), target.NodePath: samples()}, "no samples"},
-		{"missing node path", map[target.Path]*results.Path{target.PodPath: samples(1)}, "cannot pair 1 samples with 0"},
-		{"zero reference", map[target.Path]*results.Path{target.PodPath: samples(1), target.NodePath: samples(0)}, "reference sample 1 is zero"},
+		{"unequal sample counts", map[endpoints.Path]*results.Path{endpoints.PodPath: samples(1, 2), endpoints.NodePath: samples(1)}, "tcp_rr_1 rate ratio: cannot pair 2 samples with 1"},
+		{"a path without samples", map[endpoints.Path]*results.Path{endpoints.PodPath: samples(1), endpoints.NodePath: samples()}, "no samples"},
+		{"missing node path", map[endpoints.Path]*results.Path{endpoints.PodPath: samples(1)}, "cannot pair 1 samples with 0"},
+		{"zero reference", map[endpoints.Path]*results.Path{endpoints.PodPath: samples(1), endpoints.NodePath: samples(0)}, "reference sample 1 is zero"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,28 +164,28 @@ func TestSummarizeLatency(t *testing.T) {
 	sample := func(rate, p99 float64) results.Sample {
 		return results.Sample{Rate: rate, ClientSD: 1, ServerSD: 1, Latency: &netperf.Latency{P50: p99 / 4, P90: p99 / 2, P99: p99, Mean: p99 / 3}}
 	}
-	tt := &results.Test{ID: "tcp_rr_1", Netperf: netperf.TCPRR, Paths: map[target.Path]*results.Path{
-		target.NodePath: {Samples: []results.Sample{sample(100, 40), sample(100, 60)}},
-		target.PodPath:  {Samples: []results.Sample{sample(90, 80), sample(90, 100), sample(90, 120)}[:2]},
+	tt := &results.Test{ID: "tcp_rr_1", Netperf: netperf.TCPRR, Paths: map[endpoints.Path]*results.Path{
+		endpoints.NodePath: {Samples: []results.Sample{sample(100, 40), sample(100, 60)}},
+		endpoints.PodPath:  {Samples: []results.Sample{sample(90, 80), sample(90, 100), sample(90, 120)}[:2]},
 	}}
 	if err := tt.Summarize(); err != nil {
 		t.Fatal(err)
 	}
-	p99 := tt.Paths[target.PodPath].Stats[results.P99Latency]
+	p99 := tt.Paths[endpoints.PodPath].Stats[results.P99Latency]
 	if p99.N != 2 || p99.Median != 90 || p99.CILow >= 90 || p99.CIHigh <= 90 {
 		t.Errorf("pod P99 stats = %+v", p99)
 	}
-	if m := tt.Paths[target.NodePath].Stats[results.MeanLatency]; m.Median != 50.0/3 {
+	if m := tt.Paths[endpoints.NodePath].Stats[results.MeanLatency]; m.Median != 50.0/3 {
 		t.Errorf("node mean latency median = %v", m.Median)
 	}
-	stream := &results.Test{ID: "tcp_stream_1", Netperf: netperf.TCPStream, Paths: map[target.Path]*results.Path{
-		target.NodePath: {Samples: []results.Sample{{Rate: 5, ClientSD: 1, ServerSD: 1}}},
-		target.PodPath:  {Samples: []results.Sample{{Rate: 4, ClientSD: 1, ServerSD: 1}}},
+	stream := &results.Test{ID: "tcp_stream_1", Netperf: netperf.TCPStream, Paths: map[endpoints.Path]*results.Path{
+		endpoints.NodePath: {Samples: []results.Sample{{Rate: 5, ClientSD: 1, ServerSD: 1}}},
+		endpoints.PodPath:  {Samples: []results.Sample{{Rate: 4, ClientSD: 1, ServerSD: 1}}},
 	}}
 	if err := stream.Summarize(); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := stream.Paths[target.PodPath].Stats[results.P99Latency]; ok {
+	if _, ok := stream.Paths[endpoints.PodPath].Stats[results.P99Latency]; ok {
 		t.Error("a stream test got latency statistics")
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 	"podperf/framework/netperf"
 	"podperf/framework/results"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // Scenario is one test of the benchmark.
@@ -69,18 +69,18 @@ func (sc Scenario) Spec(s Settings) netperf.Spec {
 }
 
 // Request is what the scenario asks of the target for path p.
-func (sc Scenario) Request(p target.Path, s Settings) target.Request {
-	return target.Request{Path: p, CPUs: sc.CPUs, ControlPort: s.ControlPort, DataPortBase: s.DataPortBase, DataPorts: sc.Streams}
+func (sc Scenario) Request(p endpoints.Path, s Settings) endpoints.Request {
+	return endpoints.Request{Path: p, CPUs: sc.CPUs, ControlPort: s.ControlPort, DataPortBase: s.DataPortBase, DataPorts: sc.Streams}
 }
 
 // NewResult starts the results of the scenario.
 func (sc Scenario) NewResult() *results.Test {
 	return &results.Test{ID: sc.ID, Title: sc.Title, Netperf: sc.Test, Streams: sc.Streams, CPUs: sc.CPUs,
-		Paths: map[target.Path]*results.Path{}}
+		Paths: map[endpoints.Path]*results.Path{}}
 }
 
 // Sample runs one sample of the scenario on pair and appends it to res.
-func (sc Scenario) Sample(ctx context.Context, pair target.Pair, s Settings, res *results.Test) error {
+func (sc Scenario) Sample(ctx context.Context, pair endpoints.Pair, s Settings, res *results.Test) error {
 	info := pair.Info()
 	path := res.Paths[info.Path]
 	if path == nil {

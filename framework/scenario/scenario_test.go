@@ -6,7 +6,7 @@ import (
 
 	"podperf/framework/netperf"
 	"podperf/framework/scenario"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 func TestBenchmark(t *testing.T) {
@@ -60,9 +60,9 @@ func TestSpecAndRequest(t *testing.T) {
 			if wantDelay := sc.Streams > 1; (spec.StartDelay == 2*time.Second) != wantDelay || (spec.StartDelay != 0) != wantDelay {
 				t.Errorf("%d streams: StartDelay = %v", sc.Streams, spec.StartDelay)
 			}
-			for _, p := range []target.Path{target.PodPath, target.NodePath} {
+			for _, p := range []endpoints.Path{endpoints.PodPath, endpoints.NodePath} {
 				r := sc.Request(p, s)
-				want := target.Request{Path: p, CPUs: sc.CPUs, ControlPort: 12865, DataPortBase: 12866, DataPorts: sc.Streams}
+				want := endpoints.Request{Path: p, CPUs: sc.CPUs, ControlPort: 12865, DataPortBase: 12866, DataPorts: sc.Streams}
 				if r != want {
 					t.Errorf("Request(%s) = %+v, want %+v", p, r, want)
 				}

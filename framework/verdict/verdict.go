@@ -12,7 +12,7 @@ import (
 	"podperf/framework/baseline"
 	"podperf/framework/results"
 	"podperf/framework/stats"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // Mode says what a measured figure is compared with.
@@ -245,7 +245,7 @@ func JudgeTest(mode Mode, t *results.Test, p *baseline.Profile, tol Tolerances) 
 	if t.Unit(results.Rate) != want.Unit {
 		return nil, fmt.Errorf("baseline %q gives %s in %s, the test measures %s", p.Name, t.ID, want.Unit, t.Unit(results.Rate))
 	}
-	pod, node := t.Paths[target.PodPath], t.Paths[target.NodePath]
+	pod, node := t.Paths[endpoints.PodPath], t.Paths[endpoints.NodePath]
 	if pod == nil || node == nil || pod.Stats == nil || node.Stats == nil {
 		return nil, fmt.Errorf("%s has no statistics on both paths: nothing to judge", t.ID)
 	}

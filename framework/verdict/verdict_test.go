@@ -8,7 +8,7 @@ import (
 	"podperf/framework/netperf"
 	"podperf/framework/results"
 	"podperf/framework/stats"
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 	"podperf/framework/verdict"
 	"podperf/manifests"
 )
@@ -220,9 +220,9 @@ func summarised(id string, test netperf.Test, pod, node, ratio [3]float64) *resu
 		return map[string]stats.Summary{results.Rate: sum(v[0], 3), results.ClientCPU: sum(v[1], 3), results.ServerCPU: sum(v[2], 3)}
 	}
 	return &results.Test{ID: id, Title: id, Netperf: test,
-		Paths: map[target.Path]*results.Path{
-			target.PodPath:  {Stats: st(pod)},
-			target.NodePath: {Stats: st(node)},
+		Paths: map[endpoints.Path]*results.Path{
+			endpoints.PodPath:  {Stats: st(pod)},
+			endpoints.NodePath: {Stats: st(node)},
 		},
 		Ratios: st(ratio)}
 }
@@ -266,7 +266,7 @@ func TestJudgeTest(t *testing.T) {
 			[]string{`baseline "hand-made" has no figures for tcp_rr_32`}},
 		{"unit mismatch", summarised("tcp_stream_1", netperf.TCPRR, [3]float64{1, 1, 1}, [3]float64{1, 1, 1}, [3]float64{1, 1, 1}),
 			[]string{"gives tcp_stream_1 in Gbit/s", "measures trans/s"}},
-		{"no statistics", &results.Test{ID: "tcp_stream_1", Netperf: netperf.TCPStream, Paths: map[target.Path]*results.Path{target.PodPath: {}}},
+		{"no statistics", &results.Test{ID: "tcp_stream_1", Netperf: netperf.TCPStream, Paths: map[endpoints.Path]*results.Path{endpoints.PodPath: {}}},
 			[]string{"tcp_stream_1 has no statistics on both paths"}},
 	}
 	for _, tc := range errs {

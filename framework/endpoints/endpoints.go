@@ -1,7 +1,7 @@
-// Package target provides the two endpoints of a measurement: a server side that
+// Package endpoints provides the two endpoints of a measurement: a server side that
 // runs netserver and a client side that runs netperf, for the pod-network path
 // and for the node-to-node reference path.
-package target
+package endpoints
 
 import (
 	"context"

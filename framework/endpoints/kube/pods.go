@@ -10,7 +10,7 @@ import (
 	e2epod "k8s.io/kubernetes/test/e2e/framework/pod"
 	"k8s.io/utils/ptr"
 
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // uid is the image's non-root user.
@@ -19,7 +19,7 @@ const uid = 65532
 // podSpec is a netperf/netserver pod pinned to node. The pod-network pods meet
 // the restricted Pod Security level; the reference pods differ only by
 // hostNetwork, which is why their namespace is privileged.
-func podSpec(name, node string, path target.Path, image string, cpuMilli int64, command []string, readyPort int) *v1.Pod {
+func podSpec(name, node string, path endpoints.Path, image string, cpuMilli int64, command []string, readyPort int) *v1.Pod {
 	c := v1.Container{
 		Name:            "netperf",
 		Image:           image,
@@ -53,7 +53,7 @@ func podSpec(name, node string, path target.Path, image string, cpuMilli int64, 
 	pod := &v1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app.kubernetes.io/name": "podperf", "podperf/path": string(path)}},
 		Spec: v1.PodSpec{
-			HostNetwork:                   path == target.NodePath,
+			HostNetwork:                   path == endpoints.NodePath,
 			RestartPolicy:                 v1.RestartPolicyNever,
 			TerminationGracePeriodSeconds: ptr.To[int64](1),
 			AutomountServiceAccountToken:  ptr.To(false),

@@ -1,4 +1,4 @@
-package local
+package netns
 
 import (
 	"context"
@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // TestImpair builds the real miniature (root and netperf needed; skipped
 // otherwise) and switches an impairment on and off again.
 func TestImpair(t *testing.T) {
 	tgt, err := New(t.Logf, nil)
-	var skip *target.ErrSkip
+	var skip *endpoints.ErrSkip
 	if errors.As(err, &skip) {
 		t.Skip(skip.Reason)
 	}
@@ -31,7 +31,7 @@ func TestImpair(t *testing.T) {
 	if err := tgt.Impair(ctx, nil); err == nil || !strings.Contains(err.Error(), "before Setup") {
 		t.Fatalf("Impair before Setup = %v", err)
 	}
-	if _, err := tgt.Setup(ctx, target.Request{Path: target.PodPath, ControlPort: 12765, DataPortBase: 12766, DataPorts: 1}); err != nil {
+	if _, err := tgt.Setup(ctx, endpoints.Request{Path: endpoints.PodPath, ControlPort: 12765, DataPortBase: 12766, DataPorts: 1}); err != nil {
 		t.Fatal(err)
 	}
 	qdisc := func() string {

@@ -1,10 +1,10 @@
-// Package local is a target made of network namespaces on this machine: a
+// Package netns is the local target made of network namespaces on this machine: a
 // miniature of two Kubernetes nodes with native (host) routing. Two "node"
 // namespaces are joined by a veth "wire"; each node has a "pod" namespace joined
 // to it by a veth pair and routes, as a CNI in native-routing mode would set up.
 // Pod-to-pod traffic crosses both nodes' routing; the node-to-node reference
 // runs over the wire alone. Every address is in 198.18.0.0/15 (RFC 2544).
-package local
+package netns
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // Prefix starts the name of every namespace the target creates; a run removes
@@ -61,14 +61,14 @@ type Target struct {
 // why the target cannot run here (not root, a tool missing).
 func New(logf func(format string, args ...any), shapes []Shape) (*Target, error) {
 	if runtime.GOOS != "linux" {
-		return nil, &target.ErrSkip{Reason: "the local target needs Linux network namespaces"}
+		return nil, &endpoints.ErrSkip{Reason: "the local target needs Linux network namespaces"}
 	}
 	if os.Geteuid() != 0 {
-		return nil, &target.ErrSkip{Reason: "the local target needs root to create network namespaces: run as root, or use --target=kubernetes"}
+		return nil, &endpoints.ErrSkip{Reason: "the local target needs root to create network namespaces: run as root, or use --target=kubernetes"}
 	}
 	for _, tool := range []string{"ip", "tc", "ss", "nsenter", "taskset", "netperf", "netserver"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			return nil, &target.ErrSkip{Reason: fmt.Sprintf("the local target needs %s on PATH: run scripts/install-deps.sh (netperf comes from Debian's non-free component)", tool)}
+			return nil, &endpoints.ErrSkip{Reason: fmt.Sprintf("the local target needs %s on PATH: run scripts/install-deps.sh (netperf comes from Debian's non-free component)", tool)}
 		}
 	}
 	f, err := os.OpenFile(lockFile, os.O_CREATE|os.O_RDWR, 0o644)
@@ -85,8 +85,8 @@ func New(logf func(format string, args ...any), shapes []Shape) (*Target, error)
 func (t *Target) Name() string { return "local" }
 
 // Environment reads the machine's facts.
-func (t *Target) Environment(ctx context.Context) target.Environment {
-	env := target.Environment{Target: "local", CPUs: runtime.NumCPU(), CNI: "none (network namespaces, kernel routing over veth)",
+func (t *Target) Environment(ctx context.Context) endpoints.Environment {
+	env := endpoints.Environment{Target: "local", CPUs: runtime.NumCPU(), CNI: "none (network namespaces, kernel routing over veth)",
 		Details: map[string]string{"mtu": fmt.Sprint(mtu), "nodeAddresses": nodeA.addr + "," + nodeB.addr, "podAddresses": podA.addr + "," + podB.addr}}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		env.Kernel = strings.TrimSpace(string(b))
@@ -193,7 +193,7 @@ func (t *Target) build(ctx context.Context) error {
 
 // Setup builds the miniature on first use and returns a pair on req.Path with
 // netserver running on the server side.
-func (t *Target) Setup(ctx context.Context, req target.Request) (target.Pair, error) {
+func (t *Target) Setup(ctx context.Context, req endpoints.Request) (endpoints.Pair, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.up {
@@ -203,12 +203,12 @@ func (t *Target) Setup(ctx context.Context, req target.Request) (target.Pair, er
 		}
 	}
 	client, server := nodeA, nodeB
-	if req.Path == target.PodPath {
+	if req.Path == endpoints.PodPath {
 		client, server = podA, podB
-	} else if req.Path != target.NodePath {
+	} else if req.Path != endpoints.NodePath {
 		return nil, fmt.Errorf("local target: unknown path %q", req.Path)
 	}
-	p := &pair{client: client, server: server, info: target.PairInfo{
+	p := &pair{client: client, server: server, info: endpoints.PairInfo{
 		Path: req.Path, ClientNode: client.node, ServerNode: server.node,
 		ClientAddress: client.addr, ServerAddress: server.addr, ClientIface: client.iface,
 		MTU: mtu, CPUsRequested: req.CPUs,
@@ -232,7 +232,7 @@ func (t *Target) Setup(ctx context.Context, req target.Request) (target.Pair, er
 // cpuSets confines client and server to want CPUs each, on separate CPUs where
 // the machine has enough, as on two real nodes. It scales a request down to
 // the machine and says so in info.
-func cpuSets(want, have int, info *target.PairInfo) (client, server string) {
+func cpuSets(want, have int, info *endpoints.PairInfo) (client, server string) {
 	if want <= 0 {
 		info.CPUsGranted = have
 		return "", ""
@@ -284,7 +284,7 @@ func (t *Target) Teardown(ctx context.Context) error {
 type pair struct {
 	client, server         host
 	clientCPUs, serverCPUs string
-	info                   target.PairInfo
+	info                   endpoints.PairInfo
 
 	srv     *exec.Cmd
 	srvOut  *strings.Builder
@@ -293,7 +293,7 @@ type pair struct {
 }
 
 func (p *pair) ServerAddress() string { return p.server.addr }
-func (p *pair) Info() target.PairInfo { return p.info }
+func (p *pair) Info() endpoints.PairInfo { return p.info }
 
 func (p *pair) startServer(ctx context.Context, port int) error {
 	argv := pinned(p.server.ns, p.serverCPUs, "netserver", "-D", "-p", fmt.Sprint(port))
@@ -326,12 +326,12 @@ func (p *pair) startServer(ctx context.Context, port int) error {
 	}
 }
 
-func (p *pair) Run(ctx context.Context, argv []string) (target.Output, error) {
+func (p *pair) Run(ctx context.Context, argv []string) (endpoints.Output, error) {
 	full := pinned(p.client.ns, p.clientCPUs, argv...)
 	cmd := exec.CommandContext(ctx, full[0], full[1:]...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	o := target.Output{Started: time.Now()}
+	o := endpoints.Output{Started: time.Now()}
 	err := cmd.Run()
 	o.Ended, o.Stdout, o.Stderr = time.Now(), stdout.String(), stderr.String()
 	var exit *exec.ExitError

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // batchMarker starts each command's section in the batch script's output.
@@ -16,7 +16,7 @@ const batchMarker = "@@podperf-batch"
 // server and the runtime take seconds each on a small node, and the processes
 // would start tens of seconds apart. Each command's output goes to its own
 // file in /tmp (an emptyDir), printed in order once all have exited.
-func (p *pair) RunAll(ctx context.Context, argvs [][]string) ([]target.Output, error) {
+func (p *pair) RunAll(ctx context.Context, argvs [][]string) ([]endpoints.Output, error) {
 	o, err := p.Run(ctx, []string{"sh", "-c", batchScript(argvs)})
 	if err != nil {
 		return nil, err
@@ -49,8 +49,8 @@ func batchScript(argvs [][]string) string {
 
 // splitBatch cuts the script's output into n outputs (stdout and stderr of
 // each command are merged, which is how the netperf parser reads them anyway).
-func splitBatch(out string, n int) ([]target.Output, error) {
-	outs := make([]target.Output, n)
+func splitBatch(out string, n int) ([]endpoints.Output, error) {
+	outs := make([]endpoints.Output, n)
 	seen := make([]bool, n)
 	cur := -1
 	var sb strings.Builder

@@ -1,4 +1,4 @@
-package local
+package netns
 
 // Only the pure helpers are tested here; building the namespaces, netserver
 // and the pairs is exercised by the e2e suite on the local target.
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 func TestCPUSets(t *testing.T) {
@@ -34,7 +34,7 @@ func TestCPUSets(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			info := target.PairInfo{Notes: []string{"earlier note"}}
+			info := endpoints.PairInfo{Notes: []string{"earlier note"}}
 			c, s := cpuSets(tc.want, tc.have, &info)
 			if c != tc.client || s != tc.server {
 				t.Errorf("cpuSets(%d, %d) = %q, %q, want %q, %q", tc.want, tc.have, c, s, tc.client, tc.server)

@@ -12,7 +12,7 @@ import (
 	"k8s.io/klog/v2"
 	e2enode "k8s.io/kubernetes/test/e2e/framework/node"
 
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // NodeChoice says how the node pair is picked.
@@ -69,7 +69,7 @@ func pickNodes(ctx context.Context, c clientset.Interface, nc NodeChoice) (clien
 		if len(rejected) > 0 {
 			detail = "; not usable: " + strings.Join(rejected, ", ")
 		}
-		return nil, nil, "", &target.ErrSkip{Reason: fmt.Sprintf("cross-node benchmark needs two Ready, schedulable nodes; %s %d%s", scope, len(usable), detail)}
+		return nil, nil, "", &endpoints.ErrSkip{Reason: fmt.Sprintf("cross-node benchmark needs two Ready, schedulable nodes; %s %d%s", scope, len(usable), detail)}
 	}
 	// Workers first, then by name, so that runs on the same cluster pick the same pair.
 	slices.SortFunc(usable, func(a, b *v1.Node) int {

@@ -11,7 +11,7 @@ import (
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // cniDaemonSets maps a kube-system DaemonSet name to the CNI it reveals.
@@ -26,8 +26,8 @@ var ciliumKeys = []string{"routing-mode", "tunnel-protocol", "enable-host-legacy
 
 // facts records what explains a result: versions, kernels, CPUs, the CNI and
 // its configuration. What cannot be read is recorded as such, not guessed.
-func facts(ctx context.Context, c clientset.Interface, client, server *v1.Node) target.Environment {
-	env := target.Environment{Target: "kubernetes", Details: map[string]string{}}
+func facts(ctx context.Context, c clientset.Interface, client, server *v1.Node) endpoints.Environment {
+	env := endpoints.Environment{Target: "kubernetes", Details: map[string]string{}}
 	if v, err := c.Discovery().ServerVersion(); err == nil {
 		env.Kubernetes = v.GitVersion
 	}

@@ -20,7 +20,7 @@ import (
 	admissionapi "k8s.io/pod-security-admission/api"
 	"k8s.io/utils/ptr"
 
-	"podperf/framework/target"
+	"podperf/framework/endpoints"
 )
 
 // Options configure the target.
@@ -40,7 +40,7 @@ type Target struct {
 	why    string
 
 	mu     sync.Mutex
-	env    target.Environment
+	env    endpoints.Environment
 	f      *framework.Framework
 	hostNS string
 }
@@ -86,7 +86,7 @@ func (t *Target) Bind(ctx context.Context, f *framework.Framework) error {
 }
 
 // Environment returns the cluster facts gathered so far.
-func (t *Target) Environment(context.Context) target.Environment {
+func (t *Target) Environment(context.Context) endpoints.Environment {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.env
@@ -97,14 +97,14 @@ func (t *Target) Teardown(context.Context) error { return nil }
 
 // Setup creates the server and client pods of req.Path and waits until
 // netserver accepts connections.
-func (t *Target) Setup(ctx context.Context, req target.Request) (target.Pair, error) {
+func (t *Target) Setup(ctx context.Context, req endpoints.Request) (endpoints.Pair, error) {
 	t.mu.Lock()
 	f, ns := t.f, t.f.Namespace.Name
-	if req.Path == target.NodePath {
+	if req.Path == endpoints.NodePath {
 		ns = t.hostNS
 	}
 	t.mu.Unlock()
-	info := target.PairInfo{Path: req.Path, ClientNode: t.client.Name, ServerNode: t.server.Name, CPUsRequested: req.CPUs}
+	info := endpoints.PairInfo{Path: req.Path, ClientNode: t.client.Name, ServerNode: t.server.Name, CPUsRequested: req.CPUs}
 	milli, err := t.cpuAllowance(ctx, req.CPUs, &info)
 	if err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func nodeOf(pod *v1.Pod, t *Target) string {
 
 // cpuAllowance turns a CPU request into millicores that fit on both nodes
 // beside the other pair (both pairs live at once so samples can interleave).
-func (t *Target) cpuAllowance(ctx context.Context, want int, info *target.PairInfo) (int64, error) {
+func (t *Target) cpuAllowance(ctx context.Context, want int, info *endpoints.PairInfo) (int64, error) {
 	if want <= 0 {
 		info.CPUsGranted = int(t.client.Status.Allocatable.Cpu().Value())
 		info.Notes = append(info.Notes, "CPU not limited (as in the published runs): BestEffort pods")
@@ -206,15 +206,15 @@ type pair struct {
 	f                      *framework.Framework
 	ns                     string
 	serverName, clientName string
-	info                   target.PairInfo
+	info                   endpoints.PairInfo
 }
 
 func (p *pair) ServerAddress() string { return p.info.ServerAddress }
-func (p *pair) Info() target.PairInfo { return p.info }
+func (p *pair) Info() endpoints.PairInfo { return p.info }
 
 // Run execs argv in the client pod.
-func (p *pair) Run(ctx context.Context, argv []string) (target.Output, error) {
-	o := target.Output{Started: time.Now()}
+func (p *pair) Run(ctx context.Context, argv []string) (endpoints.Output, error) {
+	o := endpoints.Output{Started: time.Now()}
 	stdout, stderr, err := e2epod.Exec(p.f.TContext(ctx), e2epod.ExecOptions{
 		Command: argv, Namespace: p.ns, PodName: p.clientName, ContainerName: "netperf",
 		CaptureStdout: true, CaptureStderr: true, PreserveWhitespace: true, Quiet: true,

@@ -10,10 +10,10 @@ import (
 	"k8s.io/kubernetes/test/e2e/framework"
 	admissionapi "k8s.io/pod-security-admission/api"
 
+	"podperf/framework/endpoints"
 	"podperf/framework/measure"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
-	"podperf/framework/endpoints"
 	"podperf/framework/verdict"
 )
 

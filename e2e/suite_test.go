@@ -15,12 +15,12 @@ import (
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/kubernetes/test/e2e/framework"
 
-	"podperf/framework/kindcluster"
-	"podperf/framework/report"
-	"podperf/framework/results"
 	"podperf/framework/endpoints"
 	"podperf/framework/endpoints/kube"
 	"podperf/framework/endpoints/netns"
+	"podperf/framework/kindcluster"
+	"podperf/framework/report"
+	"podperf/framework/results"
 )
 
 // resultEntry names the report entry that carries a spec's results.Test to

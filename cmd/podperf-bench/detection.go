@@ -13,13 +13,13 @@ import (
 
 	"podperf/framework/baseline"
 	"podperf/framework/config"
+	"podperf/framework/endpoints"
+	"podperf/framework/endpoints/netns"
 	"podperf/framework/measure"
 	"podperf/framework/report"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
 	"podperf/framework/stats"
-	"podperf/framework/endpoints"
-	"podperf/framework/endpoints/netns"
 	"podperf/framework/verdict"
 )
 

@@ -19,9 +19,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"podperf/framework/report"
 	"podperf/framework/endpoints"
 	"podperf/framework/endpoints/netns"
+	"podperf/framework/report"
 )
 
 // Schema identifies bench.json.
@@ -44,17 +44,17 @@ type Options struct {
 
 // Report is bench.json.
 type Report struct {
-	Schema        string             `json:"schema"`
-	StartedAt     time.Time          `json:"startedAt"`
-	FinishedAt    time.Time          `json:"finishedAt"`
+	Schema        string                `json:"schema"`
+	StartedAt     time.Time             `json:"startedAt"`
+	FinishedAt    time.Time             `json:"finishedAt"`
 	Environment   endpoints.Environment `json:"environment"`
-	Options       Options            `json:"options"`
-	Overhead      *Overhead          `json:"harnessOverhead,omitempty"`
-	Aggregation   *Aggregation       `json:"aggregation,omitempty"`
-	Detection     *Detection         `json:"detection,omitempty"`
-	TimeToVerdict *TimeToVerdict     `json:"timeToVerdict,omitempty"`
-	Checks        []Check            `json:"checks"`
-	Error         string             `json:"error,omitempty"`
+	Options       Options               `json:"options"`
+	Overhead      *Overhead             `json:"harnessOverhead,omitempty"`
+	Aggregation   *Aggregation          `json:"aggregation,omitempty"`
+	Detection     *Detection            `json:"detection,omitempty"`
+	TimeToVerdict *TimeToVerdict        `json:"timeToVerdict,omitempty"`
+	Checks        []Check               `json:"checks"`
+	Error         string                `json:"error,omitempty"`
 }
 
 // Check is one line of the table: a figure against its target.

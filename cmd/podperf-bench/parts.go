@@ -8,11 +8,11 @@ import (
 	"strconv"
 	"time"
 
+	"podperf/framework/endpoints"
+	"podperf/framework/endpoints/netns"
 	"podperf/framework/measure"
 	"podperf/framework/scenario"
 	"podperf/framework/stats"
-	"podperf/framework/endpoints"
-	"podperf/framework/endpoints/netns"
 )
 
 // Ports away from the suite's defaults, so a stray netserver of either never
@@ -130,13 +130,13 @@ type Aggregation struct {
 
 // AggSample is one 32-stream sample.
 type AggSample struct {
-	Path      endpoints.Path   `json:"path"`
-	Aggregate float64       `json:"aggregateGbps"`
-	Counter   float64       `json:"counterGbps"`
-	NaiveSum  float64       `json:"naiveSumGbps"`
-	Window    time.Duration `json:"window"`
-	StartSkew time.Duration `json:"startSkew"`
-	EndSkew   time.Duration `json:"endSkew"`
+	Path      endpoints.Path `json:"path"`
+	Aggregate float64        `json:"aggregateGbps"`
+	Counter   float64        `json:"counterGbps"`
+	NaiveSum  float64        `json:"naiveSumGbps"`
+	Window    time.Duration  `json:"window"`
+	StartSkew time.Duration  `json:"startSkew"`
+	EndSkew   time.Duration  `json:"endSkew"`
 }
 
 func (ag *Aggregation) check() Check {

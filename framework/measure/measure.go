@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"podperf/framework/baseline"
+	"podperf/framework/endpoints"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
-	"podperf/framework/endpoints"
 	"podperf/framework/verdict"
 )
 

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"podperf/framework/baseline"
+	"podperf/framework/endpoints"
 	"podperf/framework/measure"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
-	"podperf/framework/endpoints"
 	"podperf/framework/verdict"
 )
 
@@ -33,7 +33,7 @@ type fakePair struct {
 }
 
 func (p *fakePair) ServerAddress() string       { return "198.18.0.2" }
-func (p *fakePair) Info() endpoints.PairInfo       { return endpoints.PairInfo{Path: p.path} }
+func (p *fakePair) Info() endpoints.PairInfo    { return endpoints.PairInfo{Path: p.path} }
 func (p *fakePair) Close(context.Context) error { return nil }
 func (p *fakePair) ClientTxBytes(context.Context) (uint64, error) {
 	if p.txRate == 0 {

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"podperf/framework/netperf"
 	"podperf/framework/endpoints"
+	"podperf/framework/netperf"
 )
 
 type fakePair struct {
@@ -29,7 +29,7 @@ type fakePair struct {
 	hosts []string
 }
 
-func (f *fakePair) ServerAddress() string { return "198.18.241.10" }
+func (f *fakePair) ServerAddress() string    { return "198.18.241.10" }
 func (f *fakePair) Info() endpoints.PairInfo { return endpoints.PairInfo{Path: endpoints.PodPath} }
 func (f *fakePair) Close(context.Context) error {
 	return nil

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"podperf/framework/baseline"
-	"podperf/framework/results"
 	"podperf/framework/endpoints"
+	"podperf/framework/results"
 )
 
 // WriteJSON writes run to dir/results.json atomically (a killed run never

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"podperf/framework/baseline"
+	"podperf/framework/endpoints"
 	"podperf/framework/netperf"
 	"podperf/framework/report"
 	"podperf/framework/results"
-	"podperf/framework/endpoints"
 	"podperf/manifests"
 )
 

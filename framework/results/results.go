@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"podperf/framework/endpoints"
 	"podperf/framework/netperf"
 	"podperf/framework/stats"
-	"podperf/framework/endpoints"
 )
 
 // Schema identifies the results.json format; bump it on incompatible changes.
@@ -42,12 +42,12 @@ var latencyFigures = map[string]func(*netperf.Latency) float64{
 
 // Run is the whole results.json document.
 type Run struct {
-	Schema      string             `json:"schema"`
-	StartedAt   time.Time          `json:"startedAt"`
-	FinishedAt  time.Time          `json:"finishedAt"`
+	Schema      string                `json:"schema"`
+	StartedAt   time.Time             `json:"startedAt"`
+	FinishedAt  time.Time             `json:"finishedAt"`
 	Environment endpoints.Environment `json:"environment"`
-	Settings    Settings           `json:"settings"`
-	Tests       []*Test            `json:"tests"`
+	Settings    Settings              `json:"settings"`
+	Tests       []*Test               `json:"tests"`
 	// Verdict is fail when a spec failed, else inconclusive when a test had an
 	// undecided metric (that --inconclusive let pass), else pass.
 	Verdict string `json:"verdict"`
@@ -73,11 +73,11 @@ type Settings struct {
 
 // Test is one spec's measurements on both paths, their statistics and verdicts.
 type Test struct {
-	ID      string                `json:"id"`
-	Title   string                `json:"title"`
-	Netperf netperf.Test          `json:"netperfTest"`
-	Streams int                   `json:"streams"`
-	CPUs    int                   `json:"cpusRequested"`
+	ID      string                   `json:"id"`
+	Title   string                   `json:"title"`
+	Netperf netperf.Test             `json:"netperfTest"`
+	Streams int                      `json:"streams"`
+	CPUs    int                      `json:"cpusRequested"`
 	Paths   map[endpoints.Path]*Path `json:"paths"`
 	// Ratios are statistics of the paired pod/node ratios per metric.
 	Ratios   map[string]stats.Summary `json:"ratios,omitempty"`
@@ -135,7 +135,7 @@ func (t *Test) Outcome() (string, []string) {
 
 // Path is one path's pair and samples.
 type Path struct {
-	Pair    endpoints.PairInfo          `json:"pair"`
+	Pair    endpoints.PairInfo       `json:"pair"`
 	Samples []Sample                 `json:"samples"`
 	Stats   map[string]stats.Summary `json:"stats,omitempty"`
 	// CPU is the median service demand in the published form.

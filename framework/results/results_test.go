@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"podperf/framework/endpoints"
 	"podperf/framework/netperf"
 	"podperf/framework/results"
-	"podperf/framework/endpoints"
 )
 
 func TestNewSample(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"podperf/framework/endpoints"
 	"podperf/framework/netperf"
 	"podperf/framework/results"
-	"podperf/framework/endpoints"
 )
 
 // Scenario is one test of the benchmark.

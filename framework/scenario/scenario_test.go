@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"podperf/framework/endpoints"
 	"podperf/framework/netperf"
 	"podperf/framework/scenario"
-	"podperf/framework/endpoints"
 )
 
 func TestBenchmark(t *testing.T) {

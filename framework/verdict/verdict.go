@@ -10,9 +10,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"podperf/framework/baseline"
+	"podperf/framework/endpoints"
 	"podperf/framework/results"
 	"podperf/framework/stats"
-	"podperf/framework/endpoints"
 )
 
 // Mode says what a measured figure is compared with.

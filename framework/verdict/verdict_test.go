@@ -5,10 +5,10 @@ import (
 	"testing"
 
 	"podperf/framework/baseline"
+	"podperf/framework/endpoints"
 	"podperf/framework/netperf"
 	"podperf/framework/results"
 	"podperf/framework/stats"
-	"podperf/framework/endpoints"
 	"podperf/framework/verdict"
 	"podperf/manifests"
 )

@@ -209,7 +209,7 @@ type pair struct {
 	info                   endpoints.PairInfo
 }
 
-func (p *pair) ServerAddress() string { return p.info.ServerAddress }
+func (p *pair) ServerAddress() string    { return p.info.ServerAddress }
 func (p *pair) Info() endpoints.PairInfo { return p.info }
 
 // Run execs argv in the client pod.

@@ -292,7 +292,7 @@ type pair struct {
 	anchor  *exec.Cmd // parked in the client namespace; its /proc/<pid>/net/dev is the client's
 }
 
-func (p *pair) ServerAddress() string { return p.server.addr }
+func (p *pair) ServerAddress() string    { return p.server.addr }
 func (p *pair) Info() endpoints.PairInfo { return p.info }
 
 func (p *pair) startServer(ctx context.Context, port int) error {

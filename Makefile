@@ -24,7 +24,7 @@ help:
 	@echo "make test       unit tests + the four specs on the local target, short runs"
 	@echo "make e2e-local  the four specs on the local target at default settings"
 	@echo "make bench      the suite measured on itself (local target): overhead, aggregation, detection, time"
-	@echo "make lint       gofmt, go vet, staticcheck"
+	@echo "make lint       gofmt, go vet, staticcheck, shellcheck"
 	@echo "make deps       install netperf, iproute2 (Debian, as root)"
 	@echo "make e2e        the four specs on the cluster of KUBECONFIG ($(KUBECONFIG))"
 	@echo "make kind-up    kind cluster with Cilium host routing (needs a registry); make cilium installs Cilium"
@@ -53,6 +53,8 @@ bench: deps
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	@command -v shellcheck >/dev/null || { echo "shellcheck not found: run make deps"; exit 1; }
+	shellcheck -x $$(git ls-files 'scripts/*.sh' scripts/kind-offline/runc-wrapper) manifests/podperf.env
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 

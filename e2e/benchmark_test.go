@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	"k8s.io/kubernetes/test/e2e/framework"
@@ -12,9 +11,9 @@ import (
 
 	"podperf/framework/endpoints"
 	"podperf/framework/measure"
+	"podperf/framework/report"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
-	"podperf/framework/verdict"
 )
 
 // The four tests of the cross-node pod benchmark, one spec each. They run
@@ -36,79 +35,76 @@ var _ = ginkgo.Describe("Cross-node pod network", ginkgo.Serial, func() {
 	ginkgo.DescribeTable("netperf benchmark", measureAndJudge, entries)
 })
 
+// measureAndJudge is one spec: place the pods, set up the node-to-node
+// reference, measure both paths, judge the pod path against the baseline.
 func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
-	s := scenario.Settings{Duration: cfg.Duration, Samples: cfg.Samples, ControlPort: cfg.ControlPort, DataPortBase: cfg.DataPortBase,
-		Confidence: cfg.Confidence}
+	plan := cfg.Plan(sc, func(msg string) { ginkgo.By(msg) }, framework.Logf)
 	res := sc.NewResult()
 	// Whatever happens below, what was measured is attached for results.json.
 	ginkgo.DeferCleanup(func() { ginkgo.AddReportEntry(resultEntry, res, ginkgo.ReportEntryVisibilityNever) })
-	fail := func(err error, what string) {
-		if err != nil {
-			res.Error = what + ": " + err.Error()
-			framework.Failf("%s: %v", what, err)
-		}
-	}
 
-	pairs := make([]endpoints.Pair, 0, 2)
-	for _, p := range []endpoints.Path{endpoints.NodePath, endpoints.PodPath} {
-		ginkgo.By(fmt.Sprintf("setting up the %s path with netserver on the server side (%s)", p.Title(), cpuText(sc.CPUs)))
-		pair, err := tgt.Setup(ctx, sc.Request(p, s))
-		if err != nil {
-			attachDiagnostics(ctx)
-		}
-		fail(err, "set up the "+p.Title()+" path")
-		ginkgo.DeferCleanup(pair.Close)
-		info := pair.Info()
-		framework.Logf("%s path: client %s on %s -> server %s on %s, %d CPUs granted %s, ready in %s", p, info.ClientAddress, info.ClientNode, info.ServerAddress, info.ServerNode, info.CPUsGranted, info.CPUSet, info.Startup.Round(time.Millisecond))
-		for _, n := range info.Notes {
-			framework.Logf("notice: %s", n)
-			res.Notes = append(res.Notes, fmt.Sprintf("%s path: %s", p, n))
-		}
-		pairs = append(pairs, pair)
-	}
+	pod := setUp(ctx, plan, endpoints.PodPath, res)
+	node := setUp(ctx, plan, endpoints.NodePath, res)
+	measured(measure.Measure(ctx, []endpoints.Pair{node, pod}, plan, res), res)
+	judge(res)
+}
 
+// setUp makes the pair of one path, to be closed when the spec ends.
+func setUp(ctx context.Context, plan measure.Plan, p endpoints.Path, res *results.Test) endpoints.Pair {
+	pair, err := plan.Setup(ctx, tgt, p, res)
+	if err != nil {
+		attachDiagnostics(ctx)
+		failTest(res, err)
+	}
+	ginkgo.DeferCleanup(pair.Close)
+	return pair
+}
+
+// measured ends the spec when the measurement failed, and otherwise attaches
+// the figures and warnings to the spec's report. Should the spec fail from
+// here on, the pods' logs and events are attached too.
+func measured(err error, res *results.Test) {
 	// Registered after the pairs' Close, so it runs before them (last in, first out).
 	ginkgo.DeferCleanup(func(ctx context.Context) {
 		if ginkgo.CurrentSpecReport().Failed() {
 			attachDiagnostics(ctx)
 		}
 	})
-
-	// Node and pod samples alternate so that drift of a shared machine hits
-	// both alike; the verdict is taken after --samples and again after every
-	// extra pair while it is inconclusive.
-	ginkgo.By(fmt.Sprintf("measuring %d samples per path, judged against baseline %s in %s mode", s.Samples, cfg.Profile.Name, cfg.Mode))
-	plan := measure.Plan{Scenario: sc, Settings: s, MaxSamples: cfg.MaxSamples, Budget: cfg.SampleBudget,
-		Mode: cfg.Mode, Profile: cfg.Profile, Tol: cfg.Tol, CounterTolerance: cfg.CounterTolerance,
-		Step: func(msg string) { ginkgo.By(msg) }, Logf: framework.Logf}
-	setupNotes := len(res.Notes)
-	fail(measure.Measure(ctx, pairs, plan, res), "measure")
-	ginkgo.AddReportEntry("figures", figuresText(res))
+	if err != nil {
+		failTest(res, fmt.Errorf("measure: %w", err))
+	}
+	ginkgo.AddReportEntry("figures", report.Figures(res))
 	for _, w := range res.Warnings {
 		ginkgo.AddReportEntry("WARNING", w)
 	}
-	for _, n := range res.Notes[setupNotes:] {
-		framework.Logf("notice: %s", n)
-	}
+}
 
-	var failed, undecided []string
+// judge logs every verdict and fails the spec on what --inconclusive says fails it.
+func judge(res *results.Test) {
 	for _, v := range res.Verdicts {
 		framework.Logf("%s", v.Message)
-		switch st := verdict.Status(v.Status); {
-		case cfg.Policy.Fails(st):
-			failed = append(failed, v.Message)
-		case st == verdict.Inconclusive:
-			undecided = append(undecided, v.Message)
-		}
 	}
-	if len(undecided) > 0 && cfg.Policy == verdict.PolicyWarn {
-		msg := strings.Join(undecided, "\n")
+	d := cfg.Policy.Decide(res.Verdicts)
+	if len(d.Warnings) > 0 {
+		msg := strings.Join(d.Warnings, "\n")
 		framework.Logf("WARNING (--inconclusive=warn): %s", msg)
 		ginkgo.AddReportEntry("WARNING: inconclusive", msg)
 	}
-	if len(failed) > 0 {
-		framework.Fail(strings.Join(failed, "\n"))
+	if len(d.Failures) > 0 {
+		framework.Fail(strings.Join(d.Failures, "\n"))
 	}
+}
+
+// failTest records err as the test's error and fails the spec with it, on one line.
+func failTest(res *results.Test, err error) {
+	res.Error = oneLine(err)
+	framework.Failf("%s", res.Error)
+}
+
+// oneLine flattens an error for a failure message: the one place errors are
+// folded, so everything below keeps its cause.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 // attachDiagnostics adds the test pods' logs and events to the spec's report.
@@ -116,24 +112,4 @@ func attachDiagnostics(ctx context.Context) {
 	if kubeTarget != nil {
 		ginkgo.AddReportEntry("pod logs and events", kubeTarget.Diagnostics(ctx))
 	}
-}
-
-func cpuText(cpus int) string {
-	if cpus == 0 {
-		return "CPU not limited"
-	}
-	return fmt.Sprintf("%d CPU allowance", cpus)
-}
-
-// figuresText is the human summary attached to the spec's report.
-func figuresText(t *results.Test) string {
-	var b strings.Builder
-	for _, p := range []endpoints.Path{endpoints.NodePath, endpoints.PodPath} {
-		st := t.Paths[p].Stats
-		r := st[results.Rate]
-		fmt.Fprintf(&b, "%-4s %s: median %.4g (95%% CI %.4g-%.4g, cv %.1f%%); client SD %.4g, server SD %.4g %s\n", p, t.Unit(results.Rate),
-			r.Median, r.CILow, r.CIHigh, r.CV*100, st[results.ClientCPU].Median, st[results.ServerCPU].Median, t.Unit(results.ClientCPU))
-	}
-	fmt.Fprintf(&b, "pod/node: rate %.3f, client CPU %.3f, server CPU %.3f", t.Ratios[results.Rate].Median, t.Ratios[results.ClientCPU].Median, t.Ratios[results.ServerCPU].Median)
-	return b.String()
 }

@@ -68,7 +68,7 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 		ginkgo.Skip(skip.Reason)
 	}
 	if err != nil {
-		framework.Failf("set up the %s target: %v", cfg.Target, err)
+		framework.Failf("set up the %s target: %s", cfg.Target, oneLine(err))
 	}
 	// Registered before anything is built, so a failure or an interrupt halfway
 	// through still removes it.
@@ -114,6 +114,13 @@ func startKindCluster(ctx context.Context) error {
 // ReportAfterSuite runs after everything, on failure and on interrupt too, so
 // whatever was measured reaches results.json.
 var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
+	// A dry run measured nothing. The upstream framework previews the spec
+	// tree as one (ginkgo.PreviewSpecs, from AfterReadingAllFlags) before
+	// the real run, and writing then would leave empty results in the
+	// current directory.
+	if r.SuiteConfig.DryRun {
+		return
+	}
 	dir := framework.TestContext.ReportDir
 	var env endpoints.Environment
 	if tgt != nil {
@@ -121,12 +128,7 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 	}
 	run := &results.Run{
 		Schema: results.Schema, StartedAt: startedAt, FinishedAt: time.Now(), Environment: env,
-		Settings: results.Settings{Target: cfg.Target, Duration: cfg.Duration, Samples: cfg.Samples,
-			Baseline: cfg.Profile.Name, Tolerances: cfg.Tolerances, ToleranceMode: string(cfg.Mode),
-			ControlPort: cfg.ControlPort, DataPortBase: cfg.DataPortBase,
-			Inconclusive: string(cfg.Policy), MaxSamples: cfg.MaxSamples, SampleBudget: cfg.SampleBudget,
-			CounterTolerance: cfg.CounterTolerance, NetperfConfidence: cfg.Confidence},
-		Verdict: "pass",
+		Settings: cfg.Recorded(), Verdict: results.Pass,
 	}
 	for _, s := range r.SpecReports {
 		t := testFromReport(s)
@@ -135,16 +137,16 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 		}
 		run.Tests = append(run.Tests, t)
 		if s.State.Is(types.SpecStateFailureStates) {
-			run.Verdict = "fail"
-		} else if o, _ := t.Outcome(); o == results.OutcomeInconclusive && run.Verdict == "pass" {
-			run.Verdict = results.OutcomeInconclusive
+			run.Verdict = results.Fail
+		} else if o, _ := t.Outcome(); o == results.Inconclusive && run.Verdict == results.Pass {
+			run.Verdict = results.Inconclusive
 		}
 	}
 	if len(run.Tests) == 0 {
-		run.Verdict = "no tests ran"
+		run.Verdict = results.NoTests
 	}
-	if !r.SuiteSucceeded && run.Verdict == "pass" {
-		run.Verdict = "fail"
+	if !r.SuiteSucceeded && run.Verdict == results.Pass {
+		run.Verdict = results.Fail
 	}
 	path, err := report.WriteJSON(dir, run)
 	if err != nil {

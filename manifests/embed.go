@@ -1,11 +1,13 @@
-// Package manifests embeds the baseline profiles and tolerance files so that the
-// suite binary finds them wherever it runs; --baseline and --tolerances accept
-// either one of these names or a file path.
+// Package manifests embeds the files the suite binary needs wherever it runs:
+// the baseline profiles and tolerance files (--baseline and --tolerances accept
+// either one of these names or a file path), the values shared with the
+// scripts (podperf.env, see Constants), and the ptp CNI configuration
+// (cni/ptp.conflist, see PTPConflist).
 package manifests
 
 import "embed"
 
-// FS holds baselines/*.yaml and tolerances/*.yaml.
+// FS holds baselines/*.yaml, tolerances/*.yaml, podperf.env and cni/*.conflist.
 //
-//go:embed baselines/*.yaml tolerances/*.yaml
+//go:embed baselines/*.yaml tolerances/*.yaml podperf.env cni/*.conflist
 var FS embed.FS

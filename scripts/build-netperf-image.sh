@@ -3,9 +3,13 @@
 # debian:bookworm-slim base and Debian's archive). Without a registry use build-netperf-image-offline.sh.
 #
 #   scripts/build-netperf-image.sh [--save FILE.tar]
+# Environment: NETPERF_IMAGE (default: NETPERF_IMAGE of manifests/podperf.env).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-IMAGE=${NETPERF_IMAGE:-localhost/podperf/netperf:v1}
+IMAGE=${NETPERF_IMAGE:-}
+# shellcheck source=SCRIPTDIR/../manifests/podperf.env
+. "$ROOT/manifests/podperf.env"
+IMAGE=${IMAGE:-$NETPERF_IMAGE}
 save=""
 while [ $# -gt 0 ]; do
   case $1 in

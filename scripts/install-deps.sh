@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Installs what the local target needs on a Debian 12 machine: netperf (Debian's non-free
-# component), iproute2 (ip netns, tc) and util-linux (taskset). Idempotent; run as root.
+# component), iproute2 (ip netns, tc) and util-linux (taskset); and shellcheck for make lint.
+# Idempotent; run as root.
 set -euo pipefail
 
 need=()
 command -v netperf >/dev/null && command -v netserver >/dev/null || need+=(netperf)
 command -v ip >/dev/null && command -v tc >/dev/null || need+=(iproute2)
 command -v taskset >/dev/null || need+=(util-linux)
-[ ${#need[@]} -eq 0 ] && { echo "install-deps: netperf, iproute2 and taskset are present"; exit 0; }
+command -v shellcheck >/dev/null || need+=(shellcheck)
+[ ${#need[@]} -eq 0 ] && { echo "install-deps: netperf, iproute2, taskset and shellcheck are present"; exit 0; }
 
 if [ "$(id -u)" -ne 0 ]; then
+  if [ "${need[*]}" = shellcheck ]; then
+    # Only make lint needs it: the local target can run without.
+    echo "install-deps: shellcheck missing (make lint needs it); run this script as root to install it" >&2
+    exit 0
+  fi
   echo "install-deps: missing ${need[*]}; run this script as root (it uses apt-get)" >&2
   exit 1
 fi

@@ -8,9 +8,11 @@
 # Environment: KIND_CLUSTER_NAME (podperf), KIND_NODE_IMAGE (kind's default node image if unset).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# NETPERF_IMAGE, KIND_NET_SUBNET, KIND_NET_GATEWAY: shared with the Go code.
+# shellcheck source=SCRIPTDIR/../manifests/podperf.env
+. "$ROOT/manifests/podperf.env"
 CLUSTER=${KIND_CLUSTER_NAME:-podperf}
 MODE=${1:-default-cni}
-IMAGE=localhost/podperf/netperf:v1
 die() { echo "error: $*" >&2; exit 1; }
 
 case $MODE in
@@ -19,9 +21,9 @@ case $MODE in
 esac
 for c in kind kubectl docker; do command -v "$c" >/dev/null || die "'$c' not found on PATH"; done
 
-# Node addresses in 198.19.1.0/24 (RFC 2544 range): create kind's docker network before kind does.
+# Node addresses in KIND_NET_SUBNET, inside ALLOWED_NET: create kind's docker network before kind does.
 if ! docker network inspect kind >/dev/null 2>&1; then
-  docker network create -d bridge --subnet 198.19.1.0/24 --gateway 198.19.1.1 \
+  docker network create -d bridge --subnet "$KIND_NET_SUBNET" --gateway "$KIND_NET_GATEWAY" \
     -o com.docker.network.bridge.enable_ip_masquerade=true -o com.docker.network.driver.mtu=1500 kind >/dev/null
 fi
 
@@ -39,11 +41,11 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  docker save -o "$tmp/netperf.tar" "$IMAGE"
+if docker image inspect "$NETPERF_IMAGE" >/dev/null 2>&1; then
+  docker save -o "$tmp/netperf.tar" "$NETPERF_IMAGE"
 else
   "$ROOT/scripts/build-netperf-image.sh" --save "$tmp/netperf.tar"
 fi
 kind load image-archive "$tmp/netperf.tar" --name "$CLUSTER"
 kubectl --context "kind-$CLUSTER" get nodes -o wide
-echo "cluster $CLUSTER ready ($MODE); test image $IMAGE loaded"
+echo "cluster $CLUSTER ready ($MODE); test image $NETPERF_IMAGE loaded"

@@ -47,12 +47,12 @@ type Condition struct {
 
 // DetectionRun is one verdict.
 type DetectionRun struct {
-	Outcome string        `json:"outcome"`
-	Metrics []string      `json:"metrics,omitempty"`
-	Samples int           `json:"samples"`
-	Ratio   float64       `json:"rateRatio"`
-	PodRate float64       `json:"podRate"` // median, in the test's unit
-	Wall    time.Duration `json:"wall"`
+	Outcome results.Status   `json:"outcome"`
+	Metrics []results.Metric `json:"metrics,omitempty"`
+	Samples int              `json:"samples"`
+	Ratio   float64          `json:"rateRatio"`
+	PodRate float64          `json:"podRate"` // median, in the test's unit
+	Wall    time.Duration    `json:"wall"`
 	// Impairment is what was on the pod path (--local-tc syntax).
 	Impairment string `json:"impairment,omitempty"`
 }
@@ -145,7 +145,7 @@ func (d *Detection) summarise() error {
 		failed := 0
 		var effect []float64
 		for _, r := range c.Runs {
-			if verdict.PolicyFail.Fails(verdict.Status(r.Outcome)) {
+			if verdict.PolicyFail.Fails(r.Outcome) {
 				failed++
 			}
 			effect = append(effect, r.Ratio)
@@ -188,12 +188,12 @@ func verdictRun(ctx context.Context, tgt *netns.Target, o Options, sc scenario.S
 
 // measureOnce sets up both paths for sc, runs the plan and closes the pairs.
 func measureOnce(ctx context.Context, tgt *netns.Target, sc scenario.Scenario, p measure.Plan) (*results.Test, error) {
-	pairs, closePairs, err := setupPaths(ctx, tgt, sc, p.Settings)
+	res := sc.NewResult()
+	pairs, closePairs, err := setupPaths(ctx, tgt, p, res)
 	defer closePairs()
 	if err != nil {
 		return nil, err
 	}
-	res := sc.NewResult()
 	return res, measure.Measure(ctx, pairs, p, res)
 }
 
@@ -221,13 +221,13 @@ func calibrate(ctx context.Context, tgt *netns.Target, o Options, scs ...scenari
 type TimeToVerdict struct {
 	// Wall is the whole command, compiling the suite included; Suite is from
 	// the suite's start to its results (what Ratio uses: compiling is paid once).
-	Wall        time.Duration `json:"wall"`
-	Suite       time.Duration `json:"suite"`
-	Netperf     time.Duration `json:"netperf"` // samples x duration, over every test and path
-	Samples     int           `json:"samples"`
-	Ratio       float64       `json:"ratio"`
-	SuiteResult string        `json:"suiteVerdict"`
-	ReportDir   string        `json:"reportDir"`
+	Wall        time.Duration  `json:"wall"`
+	Suite       time.Duration  `json:"suite"`
+	Netperf     time.Duration  `json:"netperf"` // samples x duration, over every test and path
+	Samples     int            `json:"samples"`
+	Ratio       float64        `json:"ratio"`
+	SuiteResult results.Status `json:"suiteVerdict"`
+	ReportDir   string         `json:"reportDir"`
 }
 
 func (t *TimeToVerdict) check() Check {

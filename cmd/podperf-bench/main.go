@@ -158,9 +158,7 @@ func measureLocal(ctx context.Context, tgt *netns.Target, o Options, parts map[s
 			return fmt.Errorf("harness overhead: %w", err)
 		}
 		rep.Overhead = ov
-		rep.Checks = append(rep.Checks, ov.check())
-		logf("  %s: %s", ov.check().Name, ov.check().Measured)
-		saved()
+		record(rep, ov.check(), logf, saved)
 	}
 	if parts["aggregation"] {
 		logf("aggregation: %d samples of TCP_STREAM 32 streams per path, %s each", o.Pairs, o.Duration)
@@ -169,9 +167,7 @@ func measureLocal(ctx context.Context, tgt *netns.Target, o Options, parts map[s
 			return fmt.Errorf("aggregation: %w", err)
 		}
 		rep.Aggregation = ag
-		rep.Checks = append(rep.Checks, ag.check())
-		logf("  %s: %s", ag.check().Name, ag.check().Measured)
-		saved()
+		record(rep, ag.check(), logf, saved)
 	}
 	if parts["detection"] {
 		d, err := detection(ctx, tgt, o, logf, func(d *Detection) {
@@ -187,6 +183,13 @@ func measureLocal(ctx context.Context, tgt *netns.Target, o Options, parts map[s
 		}
 	}
 	return nil
+}
+
+// record adds a part's check to the report, logs it and saves the report.
+func record(rep *Report, c Check, logf func(string, ...any), saved func()) {
+	rep.Checks = append(rep.Checks, c)
+	logf("  %s: %s", c.Name, c.Measured)
+	saved()
 }
 
 func (o Options) validate() error {

@@ -11,6 +11,7 @@ import (
 	"podperf/framework/endpoints"
 	"podperf/framework/endpoints/netns"
 	"podperf/framework/measure"
+	"podperf/framework/results"
 	"podperf/framework/scenario"
 	"podperf/framework/stats"
 )
@@ -43,9 +44,10 @@ func (ov *Overhead) check() Check {
 
 var plainThroughput = regexp.MustCompile(`(?m)^THROUGHPUT=([0-9.]+)$`)
 
-// setupPaths sets up the node and the pod path for sc, in that order. The
-// returned function closes whatever was set up, also after an error.
-func setupPaths(ctx context.Context, tgt *netns.Target, sc scenario.Scenario, s scenario.Settings) ([]endpoints.Pair, func(), error) {
+// setupPaths sets up the node and the pod path for the plan, in that order,
+// as the specs do; the pairs' notes go to res. The returned function closes
+// whatever was set up, also after an error.
+func setupPaths(ctx context.Context, tgt *netns.Target, plan measure.Plan, res *results.Test) ([]endpoints.Pair, func(), error) {
 	var pairs []endpoints.Pair
 	closeAll := func() {
 		for _, p := range pairs {
@@ -53,7 +55,7 @@ func setupPaths(ctx context.Context, tgt *netns.Target, sc scenario.Scenario, s 
 		}
 	}
 	for _, path := range []endpoints.Path{endpoints.NodePath, endpoints.PodPath} {
-		pair, err := tgt.Setup(ctx, sc.Request(path, s))
+		pair, err := plan.Setup(ctx, tgt, path, res)
 		if err != nil {
 			return pairs, closeAll, err
 		}
@@ -147,7 +149,7 @@ func (ag *Aggregation) check() Check {
 
 func aggregation(ctx context.Context, tgt *netns.Target, o Options, logf func(string, ...any)) (*Aggregation, error) {
 	sc, s := scenario.Benchmark[1], settings(o)
-	pairs, closePairs, err := setupPaths(ctx, tgt, sc, s)
+	pairs, closePairs, err := setupPaths(ctx, tgt, measure.Plan{Scenario: sc, Settings: s}, sc.NewResult())
 	defer closePairs()
 	if err != nil {
 		return nil, err

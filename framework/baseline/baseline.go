@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"podperf/framework/results"
 	"slices"
 	"strings"
 
@@ -81,7 +82,7 @@ type ReadingError struct {
 }
 
 // Ratio is pod over node for one figure: what the relative verdict compares.
-func (t TestFigures) Ratio(metric string) float64 {
+func (t TestFigures) Ratio(metric results.Metric) float64 {
 	p, n := t.Pod.Get(metric), t.Node.Get(metric)
 	if n == 0 {
 		return 0
@@ -89,15 +90,14 @@ func (t TestFigures) Ratio(metric string) float64 {
 	return p / n
 }
 
-// Get returns one figure of the path: "rate", "client_cpu" or "server_cpu"
-// (service demand for the CPU metrics).
-func (f Figures) Get(metric string) float64 {
+// Get returns one metric of the path (service demand for the CPU metrics).
+func (f Figures) Get(metric results.Metric) float64 {
 	switch metric {
-	case "rate":
+	case results.Rate:
 		return f.Rate
-	case "client_cpu":
+	case results.ClientCPU:
 		return f.ClientSD
-	case "server_cpu":
+	case results.ServerCPU:
 		return f.ServerSD
 	}
 	return 0
@@ -126,10 +126,10 @@ func PercentFromSD(sd float64, cpus int, normalisedTo float64, unit string) floa
 func Parse(b []byte, where string) (*Profile, error) {
 	var p Profile
 	if err := yaml.UnmarshalStrict(b, &p); err != nil {
-		return nil, fmt.Errorf("baseline %s is not a valid profile: %v", where, err)
+		return nil, fmt.Errorf("baseline %s is not a valid profile: %w", where, err)
 	}
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("baseline %s: %v", where, err)
+		return nil, fmt.Errorf("baseline %s: %w", where, err)
 	}
 	return &p, nil
 }
@@ -181,7 +181,7 @@ func (p *Profile) Validate() error {
 // Write stores the profile as YAML with a header comment.
 func (p *Profile) Write(path, header string) error {
 	if err := p.Validate(); err != nil {
-		return fmt.Errorf("refusing to write baseline %s: %v", path, err)
+		return fmt.Errorf("refusing to write baseline %s: %w", path, err)
 	}
 	b, err := yaml.Marshal(p)
 	if err != nil {

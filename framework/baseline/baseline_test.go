@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"podperf/framework/results"
 	"reflect"
 	"strings"
 	"testing"
@@ -172,7 +173,7 @@ func TestConversions(t *testing.T) {
 		}
 	}
 	f := baseline.Figures{Rate: 1, ClientSD: 2, ServerSD: 3}
-	for m, want := range map[string]float64{"rate": 1, "client_cpu": 2, "server_cpu": 3, "other": 0} {
+	for m, want := range map[results.Metric]float64{"rate": 1, "client_cpu": 2, "server_cpu": 3, "other": 0} {
 		if got := f.Get(m); got != want {
 			t.Errorf("Get(%q) = %v, want %v", m, got, want)
 		}

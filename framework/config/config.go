@@ -55,7 +55,7 @@ type Config struct {
 	KindCNI     string
 	KindKeep    bool
 
-	// Local target: impairments injected on purpose (see local.ParseShapes).
+	// Local target: impairments injected on purpose (see netns.ParseShapes).
 	LocalTC string
 
 	// Resolved by Resolve.
@@ -71,14 +71,15 @@ type Config struct {
 
 // Defaults per target: the local miniature routes through the kernel over
 // veth pairs, which is what Cilium's legacy host routing does, so it is
-// checked against that profile with its own tolerances (see README).
+// checked against that profile with its own tolerances (see docs/targets.md).
 var defaults = map[string]struct{ baseline, tolerances string }{
 	"local":      {"cilium-legacy-host-routing", "local"},
 	"kubernetes": {"cilium-ebpf-host-routing", "default"},
 }
 
-// DefaultImage is the netperf image the scripts build and load into kind.
-const DefaultImage = "localhost/podperf/netperf:v1"
+// DefaultImage is the netperf image the scripts build and load into kind
+// (manifests/podperf.env).
+var DefaultImage = manifests.Constants().NetperfImage
 
 // DefaultKindConfig is --kind-config's default, relative to the repository.
 const DefaultKindConfig = "kind-config/kind-default-cni.yaml"
@@ -110,7 +111,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.PodTimeout, "pod-start-timeout", 3*time.Minute, "how long a test pod may take to become Ready")
 	fs.StringVar(&c.KindCluster, "kind-cluster", "", "Kubernetes: create a throwaway kind cluster of this name for the run and delete it afterwards")
 	fs.StringVar(&c.KindConfig, "kind-config", DefaultKindConfig, "kind config of the throwaway cluster (relative paths: current directory, then the repository)")
-	fs.StringVar(&c.KindImage, "kind-image", "", "node image of the throwaway cluster (default: kind's); offline: localhost/podperf/kind-node:v1.37.2")
+	fs.StringVar(&c.KindImage, "kind-image", "", "node image of the throwaway cluster (default: kind's); offline: "+manifests.Constants().NodeImage)
 	fs.StringVar(&c.KindLoad, "kind-load", "", "comma-separated image archives to load into the throwaway cluster's nodes, e.g. _kind-offline/images/netperf.tar")
 	fs.StringVar(&c.KindCNI, "kind-cni", "", "CNI of the throwaway cluster: empty (the config's own) or ptp (as scripts/kind-offline/41-cni.sh)")
 	fs.BoolVar(&c.KindKeep, "kind-keep", false, "keep the throwaway cluster at the end (for debugging)")
@@ -250,7 +251,7 @@ func findFile(flagName, p string) (string, error) {
 	for _, f := range candidates {
 		abs, err := filepath.Abs(f)
 		if err != nil {
-			return "", fmt.Errorf("%s=%s: %v", flagName, p, err)
+			return "", fmt.Errorf("%s=%s: %w", flagName, p, err)
 		}
 		if st, err := os.Stat(abs); err == nil && !st.IsDir() {
 			return abs, nil
@@ -317,7 +318,7 @@ func parseConfidence(s string) (*netperf.Confidence, error) {
 	// The rest of the checks are netperf's own limits, in one place.
 	spec := netperf.Spec{Test: netperf.TCPStream, Duration: time.Second, ControlPort: 1, Confidence: c}
 	if err := spec.Validate(); err != nil {
-		return nil, fmt.Errorf("--netperf-confidence=%q: %v", s, err)
+		return nil, fmt.Errorf("--netperf-confidence=%q: %w", s, err)
 	}
 	return c, nil
 }
@@ -336,7 +337,7 @@ func Read(dir, name string) ([]byte, string, error) {
 	if _, err := os.Stat(name); err == nil || strings.ContainsAny(name, "/.") {
 		b, err := os.ReadFile(name)
 		if err != nil {
-			return nil, name, fmt.Errorf("%v", err)
+			return nil, name, err
 		}
 		return b, name, nil
 	}

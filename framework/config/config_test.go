@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"podperf/framework/results"
 	"strings"
 	"testing"
 	"time"
@@ -54,7 +55,7 @@ func TestResolveDefaultsPerTarget(t *testing.T) {
 			if c.Baseline != tc.baseline || c.Profile == nil || c.Profile.Name != tc.baseline {
 				t.Errorf("baseline %q / profile %v, want %s", c.Baseline, c.Profile, tc.baseline)
 			}
-			if c.Tolerances != tc.tolerances || c.Tol.For("tcp_stream_1", verdict.Rate) != tc.rateTol {
+			if c.Tolerances != tc.tolerances || c.Tol.For("tcp_stream_1", results.Rate) != tc.rateTol {
 				t.Errorf("tolerances %q (%+v), want %s", c.Tolerances, c.Tol, tc.tolerances)
 			}
 			if c.Mode != verdict.Relative {
@@ -69,7 +70,7 @@ func TestResolveExplicitChoices(t *testing.T) {
 	if err := c.Resolve(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Profile.Name != "calico" || c.Mode != verdict.Absolute || c.Tol.For("tcp_rr_32", verdict.Rate) != 0.15 {
+	if c.Profile.Name != "calico" || c.Mode != verdict.Absolute || c.Tol.For("tcp_rr_32", results.Rate) != 0.15 {
 		t.Errorf("resolved %s %s %+v", c.Profile.Name, c.Mode, c.Tol)
 	}
 }
@@ -212,7 +213,7 @@ func TestResolveBaselineFile(t *testing.T) {
 		if err := c.Resolve(); err != nil {
 			t.Fatal(err)
 		}
-		if c.Tol.For("tcp_rr_1", verdict.ServerCPU) != 0.45 {
+		if c.Tol.For("tcp_rr_1", results.ServerCPU) != 0.45 {
 			t.Errorf("tolerances = %+v", c.Tol)
 		}
 	})

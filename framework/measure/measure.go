@@ -48,13 +48,7 @@ type Plan struct {
 // goes on sampling while a verdict is inconclusive and the plan allows it.
 // What was measured stays in res whatever the error.
 func Measure(ctx context.Context, pairs []endpoints.Pair, p Plan, res *results.Test) error {
-	step, logf := p.Step, p.Logf
-	if step == nil {
-		step = func(string) {}
-	}
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
+	step, logf := p.narration()
 	sc, s := p.Scenario, p.Settings
 	var extraStarted time.Time
 	for i := 1; ; i++ {
@@ -88,13 +82,13 @@ func Measure(ctx context.Context, pairs []endpoints.Pair, p Plan, res *results.T
 			return err
 		}
 		res.Verdicts = v
-		open := undecided(v)
-		if len(open) == 0 {
+		open := metricList(res.MetricsWith(results.Inconclusive))
+		if open == "" {
 			return nil
 		}
 		if i >= p.MaxSamples {
 			if p.MaxSamples > s.Samples {
-				res.Notes = append(res.Notes, fmt.Sprintf("%s still inconclusive after %d samples per path (--max-samples)", strings.Join(open, ", "), i))
+				note(res, logf, fmt.Sprintf("%s still inconclusive after %d samples per path (--max-samples)", open, i))
 			}
 			return nil
 		}
@@ -103,10 +97,10 @@ func Measure(ctx context.Context, pairs []endpoints.Pair, p Plan, res *results.T
 		}
 		// One more round must fit the budget, judged by how long the last one took.
 		if p.Budget > 0 && time.Since(extraStarted)+time.Since(pairStarted) > p.Budget {
-			res.Notes = append(res.Notes, fmt.Sprintf("%s still inconclusive after %d samples per path: the next sample would exceed --sample-budget=%s", strings.Join(open, ", "), i, p.Budget))
+			note(res, logf, fmt.Sprintf("%s still inconclusive after %d samples per path: the next sample would exceed --sample-budget=%s", open, i, p.Budget))
 			return nil
 		}
-		logf("inconclusive after %d samples per path (%s): taking one more of each path", i, strings.Join(open, ", "))
+		logf("inconclusive after %d samples per path (%s): taking one more of each path", i, open)
 	}
 }
 
@@ -142,15 +136,13 @@ func normaliseCPU(res *results.Test, prof *baseline.Profile) {
 	}
 }
 
-// undecided lists the metrics whose verdict is inconclusive.
-func undecided(vs []results.Verdict) []string {
-	var out []string
-	for _, v := range vs {
-		if v.Status == string(verdict.Inconclusive) {
-			out = append(out, v.Metric)
-		}
+// metricList names metrics for a reader: "rate, client_cpu".
+func metricList(ms []results.Metric) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = string(m)
 	}
-	return out
+	return strings.Join(names, ", ")
 }
 
 // CounterGap is the interface counter's rate relative to netperf's aggregate,

@@ -64,7 +64,7 @@ func plan(t *testing.T, samples, maxSamples int) measure.Plan {
 	p := &baseline.Profile{Name: "test", Testbed: baseline.Testbed{CPUsPerNode: 32}, Tests: map[string]baseline.TestFigures{
 		"tcp_stream_1": {Unit: "Gbit/s", CPUNormalisedTo: 100, Pod: fig, Node: fig},
 	}}
-	tol := verdict.Tolerances{Defaults: map[verdict.Metric]float64{verdict.Rate: 0.1, verdict.ClientCPU: 0.1, verdict.ServerCPU: 0.1}}
+	tol := verdict.Tolerances{Defaults: map[results.Metric]float64{results.Rate: 0.1, results.ClientCPU: 0.1, results.ServerCPU: 0.1}}
 	return measure.Plan{Scenario: scenario.Benchmark[0], Settings: scenario.Settings{Duration: 2 * time.Second, Samples: samples, ControlPort: 12865, DataPortBase: 12866},
 		MaxSamples: maxSamples, Mode: verdict.Relative, Profile: p, Tol: tol}
 }
@@ -102,7 +102,7 @@ func TestMeasureSampling(t *testing.T) {
 		budget      time.Duration
 		ratios      []float64
 		wantSamples int
-		wantStatus  string
+		wantStatus  results.Status
 		wantNote    string
 	}{
 		{"decided after the first samples", 3, 10, 0, []float64{1, 1.01, 0.99}, 3, "pass", ""},

@@ -19,13 +19,25 @@ const (
 	ErrExit         ErrorKind = "exit"            // non-zero exit with no recognised message
 )
 
-// Error is a netperf failure as one line: what happened and what to check.
+// Error is a netperf failure as one line: what happened and what to check,
+// and the error underneath when there is one.
 type Error struct {
 	Kind ErrorKind
 	Msg  string
+	Err  error
 }
 
-func (e *Error) Error() string { return e.Msg }
+func (e *Error) Error() string {
+	switch {
+	case e.Err == nil:
+		return e.Msg
+	case e.Msg == "":
+		return e.Err.Error()
+	}
+	return e.Msg + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
 
 // hints maps netperf's own messages (stable across 2.6/2.7) to an error kind and advice.
 var hints = []struct {

@@ -131,7 +131,7 @@ func Parse(out string) (Result, error) {
 		r.RemoteCPUConfid = p.num("REMOTE_CPU_CONFID")
 	}
 	if p.err != nil {
-		return Result{}, &Error{Kind: ErrBadOutput, Msg: p.err.Error()}
+		return Result{}, &Error{Kind: ErrBadOutput, Err: p.err}
 	}
 	switch {
 	case r.Throughput <= 0:
@@ -142,7 +142,7 @@ func Parse(out string) (Result, error) {
 	}
 	var err error
 	if r.Interim, err = parseInterim(interim); err != nil {
-		return Result{}, &Error{Kind: ErrBadOutput, Msg: err.Error()}
+		return Result{}, &Error{Kind: ErrBadOutput, Err: err}
 	}
 	return r, nil
 }
@@ -172,7 +172,7 @@ func parseInterim(m map[int]map[string]string) ([]Interval, error) {
 			}
 		}
 		if p.err != nil {
-			return nil, fmt.Errorf("interim result %d: %v", i, p.err)
+			return nil, fmt.Errorf("interim result %d: %w", i, p.err)
 		}
 		sec, frac := math.Modf(end)
 		out = append(out, Interval{

@@ -259,7 +259,7 @@ func TestCheckErrorOutputs(t *testing.T) {
 				t.Fatalf("Check: error %v (%T), want a *netperf.Error", err, err)
 			}
 			if ne.Kind != tc.kind {
-				t.Errorf("Kind = %q, want %q (message %q)", ne.Kind, tc.kind, ne.Msg)
+				t.Errorf("Kind = %q, want %q (message %q)", ne.Kind, tc.kind, ne.Error())
 			}
 			if strings.ContainsAny(err.Error(), "\r\n") {
 				t.Errorf("message is not one line: %q", err.Error())
@@ -313,11 +313,11 @@ func TestCheckExitCodes(t *testing.T) {
 			if !errors.As(err, &ne) {
 				t.Fatalf("Check: %v (%T), want a *netperf.Error", err, err)
 			}
-			if ne.Kind != tc.kind || !strings.Contains(ne.Msg, tc.contains) {
-				t.Errorf("got %q %q, want kind %q containing %q", ne.Kind, ne.Msg, tc.kind, tc.contains)
+			if ne.Kind != tc.kind || !strings.Contains(ne.Error(), tc.contains) {
+				t.Errorf("got %q %q, want kind %q containing %q", ne.Kind, ne.Error(), tc.kind, tc.contains)
 			}
-			if strings.ContainsAny(ne.Msg, "\r\n") {
-				t.Errorf("message is not one line: %q", ne.Msg)
+			if strings.ContainsAny(ne.Error(), "\r\n") {
+				t.Errorf("message is not one line: %q", ne.Error())
 			}
 		})
 	}
@@ -384,11 +384,11 @@ func TestParseMalformed(t *testing.T) {
 			if ne.Kind != netperf.ErrBadOutput {
 				t.Errorf("Kind = %q, want %q", ne.Kind, netperf.ErrBadOutput)
 			}
-			if !strings.Contains(ne.Msg, tc.contains) {
-				t.Errorf("message %q lacks %q", ne.Msg, tc.contains)
+			if !strings.Contains(ne.Error(), tc.contains) {
+				t.Errorf("message %q lacks %q", ne.Error(), tc.contains)
 			}
-			if strings.ContainsAny(ne.Msg, "\r\n") {
-				t.Errorf("message is not one line: %q", ne.Msg)
+			if strings.ContainsAny(ne.Error(), "\r\n") {
+				t.Errorf("message is not one line: %q", ne.Error())
 			}
 		})
 	}

@@ -101,10 +101,14 @@ func testVerdict(t *results.Test) string {
 		return "-"
 	}
 	status, metrics := t.Outcome()
-	if status == results.OutcomePass || status == results.OutcomeError {
-		return status
+	if status == results.Pass || status == results.Errored {
+		return string(status)
 	}
-	return strings.ToUpper(status) + " (" + strings.Join(metrics, ",") + ")"
+	names := make([]string, len(metrics))
+	for i, m := range metrics {
+		names[i] = string(m)
+	}
+	return strings.ToUpper(string(status)) + " (" + strings.Join(names, ",") + ")"
 }
 
 // Baseline turns a run's medians into a profile, so that a later run can be
@@ -147,4 +151,23 @@ func Baseline(run *results.Run, name string, ref *baseline.Profile) (*baseline.P
 		return nil, fmt.Errorf("no test of the run has figures on both paths: nothing to write as a baseline")
 	}
 	return p, nil
+}
+
+// Figures is the human summary of a test's figures on both paths: median
+// rate with its interval and variation, service demands, and the pod/node
+// ratios.
+func Figures(t *results.Test) string {
+	var b strings.Builder
+	for _, p := range []endpoints.Path{endpoints.NodePath, endpoints.PodPath} {
+		path := t.Paths[p]
+		if path == nil {
+			continue
+		}
+		st := path.Stats
+		r := st[results.Rate]
+		fmt.Fprintf(&b, "%-4s %s: median %.4g (95%% CI %.4g-%.4g, cv %.1f%%); client SD %.4g, server SD %.4g %s\n", p, t.Unit(results.Rate),
+			r.Median, r.CILow, r.CIHigh, r.CV*100, st[results.ClientCPU].Median, st[results.ServerCPU].Median, t.Unit(results.ClientCPU))
+	}
+	fmt.Fprintf(&b, "pod/node: rate %.3f, client CPU %.3f, server CPU %.3f", t.Ratios[results.Rate].Median, t.Ratios[results.ClientCPU].Median, t.Ratios[results.ServerCPU].Median)
+	return b.String()
 }

@@ -14,26 +14,62 @@ import (
 // Schema identifies the results.json format; bump it on incompatible changes.
 const Schema = "podperf.results/v1"
 
-// Metric names, shared with the verdict and the baseline profile.
+// Metric names a figure of a test: the judged metrics, whose names the
+// baseline profiles and tolerance files share, and the latency figures.
+type Metric string
+
 const (
-	Rate      = "rate"
-	ClientCPU = "client_cpu"
-	ServerCPU = "server_cpu"
+	Rate      Metric = "rate"       // throughput or transaction rate: higher is better
+	ClientCPU Metric = "client_cpu" // client service demand: lower is better
+	ServerCPU Metric = "server_cpu" // server service demand: lower is better
 )
 
-// Metrics lists every metric of a test.
-var Metrics = []string{Rate, ClientCPU, ServerCPU}
+// Metrics lists every metric a test is judged on.
+var Metrics = []Metric{Rate, ClientCPU, ServerCPU}
+
+// Title names the metric for a reader.
+func (m Metric) Title(rr bool) string {
+	switch m {
+	case Rate:
+		if rr {
+			return "transaction rate"
+		}
+		return "throughput"
+	case ClientCPU:
+		return "client CPU (service demand)"
+	case ServerCPU:
+		return "server CPU (service demand)"
+	}
+	return string(m)
+}
 
 // Latency figures (µs) of RR tests: summarised like the metrics, so that they
 // too have an interval, but not judged (the published figures have none).
 const (
-	P50Latency  = "p50_latency"
-	P90Latency  = "p90_latency"
-	P99Latency  = "p99_latency"
-	MeanLatency = "mean_latency"
+	P50Latency  Metric = "p50_latency"
+	P90Latency  Metric = "p90_latency"
+	P99Latency  Metric = "p99_latency"
+	MeanLatency Metric = "mean_latency"
 )
 
-var latencyFigures = map[string]func(*netperf.Latency) float64{
+// Status is the one vocabulary of outcomes: of a check (one metric), of a
+// test (its worst check) and of a run.
+type Status string
+
+const (
+	Pass Status = "pass"
+	Fail Status = "fail"
+	// Inconclusive: the confidence interval straddles the threshold, so the
+	// samples cannot tell a pass from a fail; --inconclusive says what a run
+	// makes of it.
+	Inconclusive Status = "inconclusive"
+	// Errored: the test could not be measured or judged (tests only).
+	Errored Status = "error"
+	// NoTests: no test ran (runs only).
+	NoTests Status = "no tests ran"
+)
+
+var latencyFigures = map[Metric]func(*netperf.Latency) float64{
 	P50Latency:  func(l *netperf.Latency) float64 { return l.P50 },
 	P90Latency:  func(l *netperf.Latency) float64 { return l.P90 },
 	P99Latency:  func(l *netperf.Latency) float64 { return l.P99 },
@@ -49,8 +85,9 @@ type Run struct {
 	Settings    Settings              `json:"settings"`
 	Tests       []*Test               `json:"tests"`
 	// Verdict is fail when a spec failed, else inconclusive when a test had an
-	// undecided metric (that --inconclusive let pass), else pass.
-	Verdict string `json:"verdict"`
+	// undecided metric (that --inconclusive let pass), else pass; NoTests when
+	// no test ran.
+	Verdict Status `json:"verdict"`
 }
 
 // Settings are the knobs a run used, so that a result can be reproduced.
@@ -80,7 +117,7 @@ type Test struct {
 	CPUs    int                      `json:"cpusRequested"`
 	Paths   map[endpoints.Path]*Path `json:"paths"`
 	// Ratios are statistics of the paired pod/node ratios per metric.
-	Ratios   map[string]stats.Summary `json:"ratios,omitempty"`
+	Ratios   map[Metric]stats.Summary `json:"ratios,omitempty"`
 	Verdicts []Verdict                `json:"verdicts,omitempty"`
 	Error    string                   `json:"error,omitempty"`
 	Notes    []string                 `json:"notes,omitempty"`
@@ -89,11 +126,11 @@ type Test struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// Verdict mirrors verdict.Verdict without importing it (packages point one way).
+// Verdict is the judgement of one metric of a test (made by package verdict).
 type Verdict struct {
-	Metric    string  `json:"metric"`
+	Metric    Metric  `json:"metric"`
 	Mode      string  `json:"mode"`
-	Status    string  `json:"status"`
+	Status    Status  `json:"status"`
 	Measured  float64 `json:"measured"`
 	CILow     float64 `json:"ciLow"`
 	CIHigh    float64 `json:"ciHigh"`
@@ -105,39 +142,36 @@ type Verdict struct {
 	Message   string  `json:"message"`
 }
 
-// Outcomes of a test, worst first.
-const (
-	OutcomeError        = "error"
-	OutcomeFail         = "fail"
-	OutcomeInconclusive = "inconclusive"
-	OutcomePass         = "pass"
-)
-
-// Outcome is the test's worst verdict: error, fail, inconclusive or pass, with
-// the metrics that have it (none for error and pass).
-func (t *Test) Outcome() (string, []string) {
+// Outcome is the test's worst verdict: Errored, Fail, Inconclusive or Pass,
+// with the metrics that have it (none for Errored and Pass).
+func (t *Test) Outcome() (Status, []Metric) {
 	if t.Error != "" || len(t.Verdicts) == 0 {
-		return OutcomeError, nil
+		return Errored, nil
 	}
-	for _, o := range []string{OutcomeFail, OutcomeInconclusive} {
-		var ms []string
-		for _, v := range t.Verdicts {
-			if v.Status == o {
-				ms = append(ms, v.Metric)
-			}
-		}
-		if len(ms) > 0 {
+	for _, o := range []Status{Fail, Inconclusive} {
+		if ms := t.MetricsWith(o); len(ms) > 0 {
 			return o, ms
 		}
 	}
-	return OutcomePass, nil
+	return Pass, nil
+}
+
+// MetricsWith lists the metrics whose verdict has status st.
+func (t *Test) MetricsWith(st Status) []Metric {
+	var ms []Metric
+	for _, v := range t.Verdicts {
+		if v.Status == st {
+			ms = append(ms, v.Metric)
+		}
+	}
+	return ms
 }
 
 // Path is one path's pair and samples.
 type Path struct {
 	Pair    endpoints.PairInfo       `json:"pair"`
 	Samples []Sample                 `json:"samples"`
-	Stats   map[string]stats.Summary `json:"stats,omitempty"`
+	Stats   map[Metric]stats.Summary `json:"stats,omitempty"`
 	// CPU is the median service demand in the published form.
 	CPU *NormalisedCPU `json:"cpuNormalised,omitempty"`
 }
@@ -207,7 +241,7 @@ func NewSample(i int, started time.Time, g netperf.Group) Sample {
 }
 
 // Value is one metric of the sample: the rate, or a service demand.
-func (s Sample) Value(metric string) float64 {
+func (s Sample) Value(metric Metric) float64 {
 	switch metric {
 	case Rate:
 		return s.Rate
@@ -220,7 +254,7 @@ func (s Sample) Value(metric string) float64 {
 }
 
 // Unit is the unit of a metric's values in this test.
-func (t *Test) Unit(metric string) string {
+func (t *Test) Unit(metric Metric) string {
 	rr := t.Netperf.IsRR()
 	switch {
 	case metric == Rate && rr:
@@ -234,7 +268,7 @@ func (t *Test) Unit(metric string) string {
 }
 
 // Values are the samples of one metric on one path.
-func (t *Test) Values(p endpoints.Path, metric string) []float64 {
+func (t *Test) Values(p endpoints.Path, metric Metric) []float64 {
 	path := t.Paths[p]
 	if path == nil {
 		return nil
@@ -256,7 +290,7 @@ func (t *Test) Summarize() error {
 				return fmt.Errorf("%s %s path %s: %w", t.ID, p, m, err)
 			}
 			if path.Stats == nil {
-				path.Stats = map[string]stats.Summary{}
+				path.Stats = map[Metric]stats.Summary{}
 			}
 			path.Stats[m] = s
 		}
@@ -265,7 +299,7 @@ func (t *Test) Summarize() error {
 			return fmt.Errorf("%s %s ratio: %w", t.ID, m, err)
 		}
 		if t.Ratios == nil {
-			t.Ratios = map[string]stats.Summary{}
+			t.Ratios = map[Metric]stats.Summary{}
 		}
 		if t.Ratios[m], err = stats.Summarize(r); err != nil {
 			return fmt.Errorf("%s %s ratio: %w", t.ID, m, err)

@@ -1,6 +1,7 @@
 package results_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestNewSample(t *testing.T) {
 			if (s.Latency != nil) != tc.wantLatency || (s.LatencyLower != nil) != tc.wantLowerL || len(s.Processes) != len(tc.g.Processes) {
 				t.Errorf("latency/processes not carried over: %+v", s)
 			}
-			for m, want := range map[string]float64{results.Rate: s.Rate, results.ClientCPU: 0.5, results.ServerCPU: 0.7, "p99": 0} {
+			for m, want := range map[results.Metric]float64{results.Rate: s.Rate, results.ClientCPU: 0.5, results.ServerCPU: 0.7, "p99": 0} {
 				if got := s.Value(m); got != want {
 					t.Errorf("Value(%q) = %v, want %v", m, got, want)
 				}
@@ -65,7 +66,7 @@ func TestUnit(t *testing.T) {
 	rr := &results.Test{Netperf: netperf.TCPRR}
 	for _, c := range []struct {
 		t      *results.Test
-		metric string
+		metric results.Metric
 		want   string
 	}{
 		{stream, results.Rate, "Gbit/s"}, {stream, results.ClientCPU, "usec/KB"}, {stream, results.ServerCPU, "usec/KB"},
@@ -140,21 +141,23 @@ func TestSummarizeErrors(t *testing.T) {
 }
 
 func TestOutcome(t *testing.T) {
-	v := func(metric, status string) results.Verdict { return results.Verdict{Metric: metric, Status: status} }
+	v := func(metric results.Metric, status results.Status) results.Verdict {
+		return results.Verdict{Metric: metric, Status: status}
+	}
 	for _, tc := range []struct {
 		name    string
 		test    results.Test
-		want    string
-		metrics []string
+		want    results.Status
+		metrics []results.Metric
 	}{
 		{"all pass", results.Test{Verdicts: []results.Verdict{v("rate", "pass"), v("client_cpu", "pass")}}, "pass", nil},
-		{"fail beats inconclusive", results.Test{Verdicts: []results.Verdict{v("rate", "inconclusive"), v("client_cpu", "fail"), v("server_cpu", "fail")}}, "fail", []string{"client_cpu", "server_cpu"}},
-		{"inconclusive beats pass", results.Test{Verdicts: []results.Verdict{v("rate", "pass"), v("server_cpu", "inconclusive")}}, "inconclusive", []string{"server_cpu"}},
+		{"fail beats inconclusive", results.Test{Verdicts: []results.Verdict{v("rate", "inconclusive"), v("client_cpu", "fail"), v("server_cpu", "fail")}}, "fail", []results.Metric{"client_cpu", "server_cpu"}},
+		{"inconclusive beats pass", results.Test{Verdicts: []results.Verdict{v("rate", "pass"), v("server_cpu", "inconclusive")}}, "inconclusive", []results.Metric{"server_cpu"}},
 		{"error", results.Test{Error: "measure: boom", Verdicts: []results.Verdict{v("rate", "pass")}}, "error", nil},
 		{"nothing judged", results.Test{}, "error", nil},
 	} {
 		got, ms := tc.test.Outcome()
-		if got != tc.want || strings.Join(ms, ",") != strings.Join(tc.metrics, ",") {
+		if got != tc.want || !slices.Equal(ms, tc.metrics) {
 			t.Errorf("%s: Outcome = %s %v, want %s %v", tc.name, got, ms, tc.want, tc.metrics)
 		}
 	}
@@ -187,5 +190,23 @@ func TestSummarizeLatency(t *testing.T) {
 	}
 	if _, ok := stream.Paths[endpoints.PodPath].Stats[results.P99Latency]; ok {
 		t.Error("a stream test got latency statistics")
+	}
+}
+
+func TestMetricTitle(t *testing.T) {
+	tests := []struct {
+		m    results.Metric
+		rr   bool
+		want string
+	}{
+		{results.Rate, false, "throughput"},
+		{results.Rate, true, "transaction rate"},
+		{results.ClientCPU, true, "client CPU (service demand)"},
+		{results.ServerCPU, false, "server CPU (service demand)"},
+	}
+	for _, tc := range tests {
+		if got := tc.m.Title(tc.rr); got != tc.want {
+			t.Errorf("%s.Title(%v) = %q, want %q", tc.m, tc.rr, got, tc.want)
+		}
 	}
 }

@@ -37,42 +37,16 @@ func ParseMode(s string) (Mode, error) {
 	return "", fmt.Errorf("--tolerance-mode=%q: use relative or absolute", s)
 }
 
-// Metric is one compared figure.
-type Metric string
-
-const (
-	Rate      Metric = results.Rate      // throughput or transaction rate: higher is better
-	ClientCPU Metric = results.ClientCPU // client service demand: lower is better
-	ServerCPU Metric = results.ServerCPU // server service demand: lower is better
-)
-
-// Metrics lists every metric a test is judged on.
-var Metrics = []Metric{Rate, ClientCPU, ServerCPU}
-
-// Title names the metric for a reader.
-func (m Metric) Title(rr bool) string {
-	switch m {
-	case Rate:
-		if rr {
-			return "transaction rate"
-		}
-		return "throughput"
-	case ClientCPU:
-		return "client CPU (service demand)"
-	}
-	return "server CPU (service demand)"
-}
-
 // Tolerances are fractions (0.10 = 10%) by which a figure may be worse than
 // expected before it fails: below for the rate, above for CPU. Per-test values
 // override the defaults.
 type Tolerances struct {
-	Defaults map[Metric]float64            `json:"defaults"`
-	Tests    map[string]map[Metric]float64 `json:"tests,omitempty"`
+	Defaults map[results.Metric]float64            `json:"defaults"`
+	Tests    map[string]map[results.Metric]float64 `json:"tests,omitempty"`
 }
 
 // For returns the tolerance of metric m in test.
-func (t Tolerances) For(test string, m Metric) float64 {
+func (t Tolerances) For(test string, m results.Metric) float64 {
 	if v, ok := t.Tests[test][m]; ok {
 		return v
 	}
@@ -83,19 +57,19 @@ func (t Tolerances) For(test string, m Metric) float64 {
 func ParseTolerances(b []byte, where string) (Tolerances, error) {
 	var t Tolerances
 	if err := yaml.UnmarshalStrict(b, &t); err != nil {
-		return t, fmt.Errorf("tolerances %s are not valid: %v", where, err)
+		return t, fmt.Errorf("tolerances %s are not valid: %w", where, err)
 	}
 	if err := t.Validate(); err != nil {
-		return t, fmt.Errorf("tolerances %s: %v", where, err)
+		return t, fmt.Errorf("tolerances %s: %w", where, err)
 	}
 	return t, nil
 }
 
 // Validate checks every metric has a default and every value is a sane fraction.
 func (t Tolerances) Validate() error {
-	check := func(where string, m map[Metric]float64) error {
+	check := func(where string, m map[results.Metric]float64) error {
 		for k, v := range m {
-			if !slices.Contains(Metrics, k) {
+			if !slices.Contains(results.Metrics, k) {
 				return fmt.Errorf("%s: unknown metric %q (use rate, client_cpu, server_cpu)", where, k)
 			}
 			if v < 0 || v >= 10 {
@@ -104,7 +78,7 @@ func (t Tolerances) Validate() error {
 		}
 		return nil
 	}
-	for _, m := range Metrics {
+	for _, m := range results.Metrics {
 		if _, ok := t.Defaults[m]; !ok {
 			return fmt.Errorf("defaults.%s is missing", m)
 		}
@@ -119,17 +93,6 @@ func (t Tolerances) Validate() error {
 	}
 	return nil
 }
-
-// Status is the outcome of one check.
-type Status string
-
-const (
-	Pass Status = "pass"
-	Fail Status = "fail"
-	// Inconclusive: the confidence interval straddles the threshold, so the
-	// samples cannot tell a pass from a fail. Policy says what a run makes of it.
-	Inconclusive Status = "inconclusive"
-)
 
 // Policy is what an inconclusive check does to the spec (--inconclusive).
 type Policy string
@@ -150,15 +113,38 @@ func ParsePolicy(s string) (Policy, error) {
 }
 
 // Fails reports whether a check of status st fails the spec under the policy.
-func (p Policy) Fails(st Status) bool {
-	return st == Fail || (st == Inconclusive && p == PolicyFail)
+func (p Policy) Fails(st results.Status) bool {
+	return st == results.Fail || (st == results.Inconclusive && p == PolicyFail)
+}
+
+// Decision is what a test's verdicts do to its spec under a policy.
+type Decision struct {
+	// Failures are the messages of the checks that fail the spec.
+	Failures []string
+	// Warnings are the messages of inconclusive checks that the policy (warn)
+	// lets pass with a warning.
+	Warnings []string
+}
+
+// Decide sorts the verdicts of a test by what they do to its spec.
+func (p Policy) Decide(vs []results.Verdict) Decision {
+	var d Decision
+	for _, v := range vs {
+		switch {
+		case p.Fails(v.Status):
+			d.Failures = append(d.Failures, v.Message)
+		case v.Status == results.Inconclusive && p == PolicyWarn:
+			d.Warnings = append(d.Warnings, v.Message)
+		}
+	}
+	return d
 }
 
 // Input is what one metric of one test is judged on.
 type Input struct {
 	Test   string // profile key, e.g. tcp_stream_1
 	Title  string // for messages, e.g. "TCP_STREAM 1 stream"
-	Metric Metric
+	Metric results.Metric
 	RR     bool
 	Pod    stats.Summary // pod-path figure (rate in the profile's unit, or service demand)
 	Node   stats.Summary // node-path figure
@@ -172,14 +158,14 @@ type Input struct {
 // it is on the bad side, inconclusive otherwise. One sample has no interval
 // and is judged on its value alone.
 func Judge(mode Mode, in Input, want baseline.TestFigures, tol float64) results.Verdict {
-	v := results.Verdict{Metric: string(in.Metric), Mode: string(mode), Tolerance: tol}
-	higherBetter := in.Metric == Rate
+	v := results.Verdict{Metric: in.Metric, Mode: string(mode), Tolerance: tol}
+	higherBetter := in.Metric == results.Rate
 	var measured stats.Summary
 	switch mode {
 	case Relative:
-		measured, v.Reference, v.Expected = in.Ratio, in.Node.Median, want.Ratio(string(in.Metric))
+		measured, v.Reference, v.Expected = in.Ratio, in.Node.Median, want.Ratio(in.Metric)
 	default:
-		measured, v.Reference, v.Expected = in.Pod, want.Pod.Get(string(in.Metric)), want.Pod.Get(string(in.Metric))
+		measured, v.Reference, v.Expected = in.Pod, want.Pod.Get(in.Metric), want.Pod.Get(in.Metric)
 	}
 	v.Measured, v.CILow, v.CIHigh, v.N = measured.Median, measured.CILow, measured.CIHigh, measured.N
 	lo, hi := v.CILow, v.CIHigh
@@ -196,11 +182,11 @@ func Judge(mode Mode, in Input, want baseline.TestFigures, tol float64) results.
 	}
 	switch {
 	case ok:
-		v.Status = string(Pass)
+		v.Status = results.Pass
 	case notOK:
-		v.Status = string(Fail)
+		v.Status = results.Fail
 	default:
-		v.Status = string(Inconclusive)
+		v.Status = results.Inconclusive
 	}
 	v.Message = message(mode, in, v, higherBetter)
 	return v
@@ -219,7 +205,7 @@ func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
 		ci = fmt.Sprintf(" (%.0f%% CI %s-%s, n=%d)", stats.Level*100, num(v.CILow), num(v.CIHigh), v.N)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: ", title, strings.ToUpper(v.Status))
+	fmt.Fprintf(&b, "%s %s: ", title, strings.ToUpper(string(v.Status)))
 	if mode == Relative {
 		fmt.Fprintf(&b, "pod %s %s vs node %s %s = ratio %.3f%s, expected ratio %s %.3f (published %.3f %s %.3g%% tolerance) [relative]",
 			num(in.Pod.Median), in.Unit, num(in.Node.Median), in.Unit, v.Measured, ci, cmp, v.Threshold, v.Expected, sign, v.Tolerance*100)
@@ -227,7 +213,7 @@ func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
 		fmt.Fprintf(&b, "pod %s %s%s vs baseline %s %s = ratio %.3f, expected %s %s (baseline %s %.3g%% tolerance) [absolute]",
 			num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, v.Measured/v.Expected, cmp, num(v.Threshold), sign, v.Tolerance*100)
 	}
-	if Status(v.Status) == Inconclusive {
+	if v.Status == results.Inconclusive {
 		b.WriteString("; the interval straddles the threshold: more samples or a quieter machine would decide")
 	}
 	return b.String()
@@ -250,9 +236,9 @@ func JudgeTest(mode Mode, t *results.Test, p *baseline.Profile, tol Tolerances) 
 		return nil, fmt.Errorf("%s has no statistics on both paths: nothing to judge", t.ID)
 	}
 	var out []results.Verdict
-	for _, m := range Metrics {
-		in := Input{Test: t.ID, Title: t.Title, Metric: m, RR: t.Netperf.IsRR(), Unit: t.Unit(string(m)),
-			Pod: pod.Stats[string(m)], Node: node.Stats[string(m)], Ratio: t.Ratios[string(m)]}
+	for _, m := range results.Metrics {
+		in := Input{Test: t.ID, Title: t.Title, Metric: m, RR: t.Netperf.IsRR(), Unit: t.Unit(m),
+			Pod: pod.Stats[m], Node: node.Stats[m], Ratio: t.Ratios[m]}
 		out = append(out, Judge(mode, in, want, tol.For(t.ID, m)))
 	}
 	return out, nil

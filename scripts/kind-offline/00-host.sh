@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Step 00: host packages (docker.io, debootstrap, jq) and a running dockerd whose addresses are all
-# in 198.19.0.0/16. dockerd is started by hand: the host may have no systemd as PID 1.
+# in DOCKER_BIP and DOCKER_POOL (lib.sh), inside ALLOWED_NET. dockerd is started by hand: the host
+# may have no systemd as PID 1.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || die "must run as root (apt-get, dockerd, debootstrap, chroot)"
@@ -28,7 +29,7 @@ if docker_up; then
   log "dockerd already running: $("$DOCKER" version -f '{{.Server.Version}}')"
 else
   log "starting dockerd (data in $STATE/docker)"
-  # Addresses: docker0 and every docker network come from 198.19.0.0/16.
+  # Addresses: docker0 from DOCKER_BIP, every docker network from DOCKER_POOL.
   # Runtime: runc-wrapper drops capabilities missing from the bounding set (see runc-wrapper).
   mkdir -p "$STATE/docker"
   setsid nohup /usr/sbin/dockerd \
@@ -43,10 +44,10 @@ else
 fi
 
 # A dockerd started elsewhere must still honour the address rule.
-bip=$("$DOCKER" network inspect bridge -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' 2>/dev/null || true)
-case $bip in
-  198.18.* | 198.19.*) ;;
-  *) die "docker0 subnet is '$bip', not in 198.18.0.0/15; restart dockerd with --bip $DOCKER_BIP" ;;
-esac
+read -r -a bip <<<"$("$DOCKER" network inspect bridge -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null || true)"
+[ ${#bip[@]} -gt 0 ] || die "docker0 has no subnet; restart dockerd with --bip $DOCKER_BIP"
+for s in "${bip[@]}"; do
+  in_allowed_net "$s" || die "docker0 subnet is '${bip[*]}', not in $ALLOWED_NET; restart dockerd with --bip $DOCKER_BIP"
+done
 
 "$DOCKER" info -f 'docker {{.ServerVersion}}: runtime {{.DefaultRuntime}}, storage {{.Driver}}, cgroup v{{.CgroupVersion}}'

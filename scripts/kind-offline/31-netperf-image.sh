@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Step 31: the netperf test image localhost/podperf/netperf:v1, built without a registry
+# Step 31: the netperf test image $NETPERF_IMAGE (manifests/podperf.env), built without a registry
 # (scripts/build-netperf-image-offline.sh) and saved to $STATE/images/netperf.tar for `kind load`.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

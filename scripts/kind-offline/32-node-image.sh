@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Step 32: the kind node image localhost/podperf/kind-node:v1.37.2, assembled directly.
+# Step 32: the kind node image $NODE_IMAGE (manifests/podperf.env), assembled directly.
 #
 # `kind build node-image` cannot work offline: whatever the --type, it pulls kindest/base and fetches
 # etcd, CoreDNS, pause, kindnetd and local-path-provisioner from registries. This step lays out the
@@ -57,8 +57,9 @@ C=$R/etc/containerd/config.toml
 sed -i -e "s#^\( *sandbox_image = \).*#\1\"registry.k8s.io/pause:$PAUSE_IMAGE_TAG\"#" \
   -e '/^\[proxy_plugins\]/,/^ *address = /d' \
   -e 's/restrict_oom_score_adj = false/restrict_oom_score_adj = true/' "$C"
-grep -q "pause:$PAUSE_IMAGE_TAG" "$C" && grep -q 'restrict_oom_score_adj = true' "$C" && ! grep -q fuse-overlayfs "$C" \
-  || die "kind's containerd config.toml changed shape; adjust the edits in 32-node-image.sh"
+if ! grep -q "pause:$PAUSE_IMAGE_TAG" "$C" || ! grep -q 'restrict_oom_score_adj = true' "$C" || grep -q fuse-overlayfs "$C"; then
+  die "kind's containerd config.toml changed shape; adjust the edits in 32-node-image.sh"
+fi
 rm -f "$R/etc/systemd/system/containerd-fuse-overlayfs.service"
 ln -sf /usr/bin/containerd "$R/usr/local/bin/containerd"   # kind's containerd.service runs /usr/local/bin/containerd
 ln -sf /usr/bin/ctr "$R/usr/local/bin/ctr"
@@ -101,6 +102,7 @@ trap '"$DOCKER" rm -f -v "$ID" >/dev/null 2>&1 || true' EXIT
 "$DOCKER" run -d --name "$ID" --entrypoint sleep --security-opt seccomp=unconfined "$STAGE" infinity >/dev/null
 "$DOCKER" exec "$ID" mkdir -p /tmp/images
 for t in "$STATE"/images/components/*.tar; do "$DOCKER" cp "$t" "$ID:/tmp/images/"; done
+# shellcheck disable=SC2016  # the script runs in the container, which expands it
 "$DOCKER" exec "$ID" bash -euc '
   containerd >/tmp/containerd.log 2>&1 &
   pid=$!

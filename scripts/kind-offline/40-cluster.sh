@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Step 40: `kind create cluster` (name podperf, 1 control plane + 2 workers) from the local node image
-# and kind-config/kind-offline.yaml, on a pre-created docker network "kind" with subnet 198.19.1.0/24
-# (kind would otherwise create one with its own IPv4/IPv6 ranges). Writes $STATE/kubeconfig.
+# and kind-config/kind-offline.yaml, on a pre-created docker network "kind" with subnet
+# KIND_NET_SUBNET (manifests/podperf.env; kind would otherwise create one with its own IPv4/IPv6
+# ranges). Writes $STATE/kubeconfig.
 # An existing cluster whose API server answers with all three nodes is kept; a broken one is recreated.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -9,9 +10,9 @@ docker_up || die "dockerd is not running (run 00-host.sh)"
 need kind kubectl
 "$DOCKER" image inspect "$NODE_IMAGE" >/dev/null 2>&1 || die "node image $NODE_IMAGE missing (run 32-node-image.sh)"
 
-# The kind config must use the same ranges as the rest of these scripts.
-for kv in "podSubnet: $POD_SUBNET" "serviceSubnet: $SERVICE_SUBNET"; do
-  grep -q "^ *$kv\b" "$KIND_CONFIG" || die "${KIND_CONFIG#"$REPO_ROOT"/} does not set $kv"
+# The kind config's ranges (lib.sh reads them from it) must lie inside ALLOWED_NET.
+for kv in "podSubnet=$POD_SUBNET" "serviceSubnet=$SERVICE_SUBNET"; do
+  in_allowed_net "${kv#*=}" || die "${KIND_CONFIG#"$REPO_ROOT"/} sets ${kv%%=*} to '${kv#*=}', not a range inside $ALLOWED_NET"
 done
 
 read -r -a subnets <<<"$("$DOCKER" network inspect kind -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null || true)"
@@ -28,7 +29,7 @@ fi
 # node-to-node traffic on this one: kubeadm join then hangs until kind gives up.
 holders=$(ip -o -4 addr show | awk -v gw="$KIND_NET_GATEWAY/" 'index($4, gw) == 1 {print $2}')
 [ "$(echo "$holders" | grep -c .)" -le 1 ] ||
-  die "several interfaces hold $KIND_NET_GATEWAY ($(echo $holders)): delete the stale bridge (ip link del <name>) that the docker network kind does not use"
+  die "several interfaces hold $KIND_NET_GATEWAY (${holders//$'\n'/ }): delete the stale bridge (ip link del <name>) that the docker network kind does not use"
 
 want_nodes=$(grep -c '^- role:' "$KIND_CONFIG")
 if grep -qx "$CLUSTER_NAME" <<<"$(kind get clusters 2>/dev/null)"; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Step 41: the stand-in for kindnetd (kind-offline.yaml sets disableDefaultCNI). On every node:
-#   /etc/cni/net.d/10-podperf.conflist  ptp (a veth per pod, routed, no bridge) + host-local IPAM over
-#                                       the node's podCIDR + portmap
+#   /etc/cni/net.d/10-podperf.conflist  manifests/cni/ptp.conflist with the node's podCIDR: ptp (a veth
+#                                       per pod, routed, no bridge) + host-local IPAM over the podCIDR
+#                                       + portmap; the suite's --kind-cni=ptp writes the same file
 #   ip route <podCIDR of node X> via <IP of node X>   for every other node (all nodes share one L2
 #                                       docker network, so a direct route is enough: no overlay)
 # Already-configured nodes are left alone.
@@ -9,6 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need kubectl
 [ -s "$KUBECONFIG_FILE" ] || die "$KUBECONFIG_FILE missing (run 40-cluster.sh)"
+grep -q '@POD_CIDR@' "$CNI_CONFLIST" || die "$CNI_CONFLIST has no @POD_CIDR@ to replace"
 
 for _ in $(seq 1 90); do
   total=$(kc get nodes --no-headers 2>/dev/null | wc -l)
@@ -16,31 +18,12 @@ for _ in $(seq 1 90); do
   [ "$total" -gt 0 ] && [ "$with_cidr" = "$total" ] && break
   sleep 2
 done
-[ "$total" -gt 0 ] && [ "$with_cidr" = "$total" ] || die "nodes have no podCIDR after 180s (is allocate-node-cidrs on?)"
+if [ "$total" -eq 0 ] || [ "$with_cidr" != "$total" ]; then
+  die "nodes have no podCIDR after 180s (is allocate-node-cidrs on?)"
+fi
 mapfile -t rows < <(kc get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.podCIDR} {.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}')
 
-conflist() { # PODCIDR
-  cat <<JSON
-{
-  "cniVersion": "0.4.0",
-  "name": "podperf",
-  "plugins": [
-    {
-      "type": "ptp",
-      "ipMasq": false,
-      "mtu": 1500,
-      "ipam": {
-        "type": "host-local",
-        "dataDir": "/run/cni-ipam-state",
-        "ranges": [[{ "subnet": "$1" }]],
-        "routes": [{ "dst": "0.0.0.0/0" }]
-      }
-    },
-    { "type": "portmap", "capabilities": { "portMappings": true } }
-  ]
-}
-JSON
-}
+conflist() { sed "s#@POD_CIDR@#$1#g" "$CNI_CONFLIST"; } # PODCIDR
 
 changed=0
 for r in "${rows[@]}"; do

@@ -26,7 +26,7 @@ rm -f "$KUBECONFIG_FILE"
 
 if [ $stop_docker = 1 ]; then
   # Remove the "kind" network first: a stopped dockerd leaves its bridge behind, holding
-  # 198.19.1.1/24, and a later dockerd (another state dir) then gets a second bridge with the
+  # KIND_NET_GATEWAY, and a later dockerd (another state dir) then gets a second bridge with the
   # same subnet, across which the nodes cannot reach each other.
   if docker_up && "$DOCKER" network inspect kind >/dev/null 2>&1; then
     "$DOCKER" network rm kind >/dev/null && log "removed docker network kind"

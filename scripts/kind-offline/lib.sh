@@ -4,15 +4,19 @@
 KO_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$KO_SCRIPTS/../.." && pwd)
 
+# Values shared with the Go code: NETPERF_IMAGE, K8S_VERSION, NODE_IMAGE, ALLOWED_NET (every address
+# stays inside it), KIND_NET_SUBNET and KIND_NET_GATEWAY (the docker network "kind": node IPs).
+# shellcheck source=SCRIPTDIR/../../manifests/podperf.env
+. "$REPO_ROOT/manifests/podperf.env"
+
 # All state (builds, rootfs trees, images, docker data, logs, kubeconfig) lives here.
 STATE=${KIND_OFFLINE_DIR:-$REPO_ROOT/_kind-offline}
 mkdir -p "$STATE"
 STATE=$(cd "$STATE" && pwd)
 mkdir -p "$STATE/bin" "$STATE/logs" "$STATE/stamps"
 
-# Versions. kubeadm v1.37.2 asks for exactly these etcd/CoreDNS/pause tags (checked in 30-component-images.sh).
-K8S_VERSION=v1.37.2
-K8S_STAGING_VERSION=v0.37.2
+# Versions. kubeadm $K8S_VERSION asks for exactly these etcd/CoreDNS/pause tags (checked in 30-component-images.sh).
+K8S_STAGING_VERSION=v0.${K8S_VERSION#v1.}   # the staging modules' tag for Kubernetes v1.X.Y is v0.X.Y
 ETCD_VERSION=v3.7.0
 ETCD_IMAGE_TAG=3.7.0-0
 COREDNS_VERSION=v1.14.6
@@ -21,20 +25,18 @@ CRICTL_VERSION=v1.37.0
 KIND_VERSION=v0.33.0
 DEBIAN_SUITE=bookworm
 
-# Cluster and images.
+# Cluster and images (NODE_IMAGE and NETPERF_IMAGE come from podperf.env).
 CLUSTER_NAME=${KIND_CLUSTER_NAME:-podperf}
-NODE_IMAGE=localhost/podperf/kind-node:$K8S_VERSION
-NETPERF_IMAGE=localhost/podperf/netperf:v1
 KIND_CONFIG=$REPO_ROOT/kind-config/kind-offline.yaml
 KUBECONFIG_FILE=$STATE/kubeconfig
+CNI_CONFLIST=$REPO_ROOT/manifests/cni/ptp.conflist   # @POD_CIDR@ stands for the node's podCIDR
 
-# Addresses: everything stays inside 198.18.0.0/15 (RFC 2544 benchmarking range).
+# Addresses, all inside ALLOWED_NET (the docker network "kind" is in podperf.env).
 DOCKER_BIP=198.19.254.1/24          # docker0
 DOCKER_POOL=198.19.0.0/16           # default pool for docker networks
-KIND_NET_SUBNET=198.19.1.0/24       # docker network "kind": node IPs
-KIND_NET_GATEWAY=198.19.1.1
-POD_SUBNET=198.18.0.0/17            # must match kind-config/kind-offline.yaml
-SERVICE_SUBNET=198.18.128.0/20
+# The pod and service ranges are the kind config's own: kind reads them from there, and so does this.
+POD_SUBNET=$(awk '$1 == "podSubnet:" {print $2; exit}' "$KIND_CONFIG")
+SERVICE_SUBNET=$(awk '$1 == "serviceSubnet:" {print $2; exit}' "$KIND_CONFIG")
 
 # Debian's docker client (20.10) matches the daemon; kind runs `docker` from PATH, so $STATE/bin
 # (kubectl, kind, a docker link) comes first.
@@ -58,6 +60,17 @@ has_stamp() { [ -f "$STATE/stamps/$1" ]; }
 need() { local c; for c in "$@"; do command -v "$c" >/dev/null 2>&1 || die "'$c' not found (run 00-host.sh first)"; done; }
 docker_up() { "$DOCKER" info >/dev/null 2>&1; }
 kc() { kubectl --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+
+# ip4_int A.B.C.D: the IPv4 address as an integer.
+ip4_int() { local a b c d; IFS=. read -r a b c d <<<"$1"; echo $(( (10#$a << 24) | (10#$b << 16) | (10#$c << 8) | 10#$d )); }
+# in_allowed_net A.B.C.D/N: whether that IPv4 prefix lies inside ALLOWED_NET.
+in_allowed_net() {
+  local nbits=${ALLOWED_NET#*/} mask
+  [[ $1 =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}$ ]] || return 1
+  [ "${1#*/}" -ge "$nbits" ] || return 1
+  mask=$(( (0xffffffff << (32 - nbits)) & 0xffffffff ))
+  [ $(( $(ip4_int "${1%/*}") & mask )) = $(( $(ip4_int "${ALLOWED_NET%/*}") & mask )) ]
+}
 
 # debootstrap_minbase DIR LOGNAME [debootstrap args...]: a Debian minbase tree in DIR, .debs cached.
 debootstrap_minbase() {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	v1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
@@ -87,8 +86,6 @@ func (t *Target) noteFacts(ctx context.Context, p *pair) {
 	t.env.Details[string(p.info.Path)+"PathAddresses"] = p.info.ClientAddress + " -> " + p.info.ServerAddress
 	t.env.Details[string(p.info.Path)+"PodStartup"] = p.info.Startup.Round(1e7).String()
 }
-
-func isNotFound(err error) bool { return apierrors.IsNotFound(err) }
 
 // Diagnostics gathers the logs and events of the spec's pods, for a failed spec.
 func (t *Target) Diagnostics(ctx context.Context) string {

@@ -13,14 +13,7 @@ import (
 // TestImpair builds the real miniature (root and netperf needed; skipped
 // otherwise) and switches an impairment on and off again.
 func TestImpair(t *testing.T) {
-	tgt, err := New(t.Logf, nil)
-	var skip *endpoints.ErrSkip
-	if errors.As(err, &skip) {
-		t.Skip(skip.Reason)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	tgt := testTarget(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	defer func() {
@@ -28,7 +21,7 @@ func TestImpair(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	if err := tgt.Impair(ctx, nil); err == nil || !strings.Contains(err.Error(), "before Setup") {
+	if err := tgt.Impair(ctx, nil); !errors.Is(err, errNotBuilt) {
 		t.Fatalf("Impair before Setup = %v", err)
 	}
 	if _, err := tgt.Setup(ctx, endpoints.Request{Path: endpoints.PodPath, ControlPort: 12765, DataPortBase: 12766, DataPorts: 1}); err != nil {

@@ -2,6 +2,7 @@ package netns
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strconv"
@@ -91,15 +92,16 @@ func (s Shape) apply(ctx context.Context) error {
 			args = append(args, "tbf", "rate", s.Rate, "burst", "256kb", "latency", "50ms")
 		}
 		if out, err := execOut(ctx, "tc", args...); err != nil {
+			// tc says so only in its output: its exit status is the same for any failure.
 			if strings.Contains(out, "qdisc kind is unknown") {
 				out += " (this kernel lacks the qdisc; filters=N adds latency without netem)"
 			}
-			return fmt.Errorf("tc %s: %s", strings.Join(args, " "), out)
+			return &toolError{cmd: "tc " + strings.Join(args, " "), out: out, err: err}
 		}
 	}
 	if s.Filters > 0 {
 		if out, err := execOut(ctx, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "clsact"); err != nil {
-			return fmt.Errorf("tc qdisc replace dev %s clsact in %s: %s", dev, ns, out)
+			return &toolError{cmd: fmt.Sprintf("tc qdisc replace dev %s clsact in %s", dev, ns), out: out, err: err}
 		}
 		// Destinations in 198.19.0.0/16, which no test traffic uses, so none matches.
 		var b strings.Builder
@@ -109,11 +111,14 @@ func (s Shape) apply(ctx context.Context) error {
 		cmd := exec.CommandContext(ctx, "tc", "-n", ns, "-batch", "-")
 		cmd.Stdin = strings.NewReader(b.String())
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("tc -batch (%d filters on %s in %s): %s", s.Filters, dev, ns, strings.TrimSpace(string(out)))
+			return &toolError{cmd: fmt.Sprintf("tc -batch (%d filters on %s in %s)", s.Filters, dev, ns), out: strings.TrimSpace(string(out)), err: err}
 		}
 	}
 	return nil
 }
+
+// errNotBuilt is Impair called before Setup built the miniature.
+var errNotBuilt = errors.New("local target: impair before Setup built the namespaces")
 
 // Impair replaces the impairments of a built miniature with shapes (none:
 // back to healthy), so that healthy and impaired runs can alternate on one
@@ -122,7 +127,7 @@ func (t *Target) Impair(ctx context.Context, shapes []Shape) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.up {
-		return fmt.Errorf("local target: impair before Setup built the namespaces")
+		return errNotBuilt
 	}
 	for _, h := range []host{podA, nodeA} {
 		// Deleting a qdisc that is not there fails harmlessly.

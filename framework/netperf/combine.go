@@ -1,13 +1,9 @@
 package netperf
 
 import (
-	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
-
-	"podperf/framework/endpoints"
 )
 
 // Group is the combined result of N netperf processes started together.
@@ -56,86 +52,6 @@ type Window struct {
 
 // Length is the duration of the common window.
 func (w Window) Length() time.Duration { return w.End.Sub(w.Start) }
-
-// Run starts n netperf processes of spec together on pair, the i-th on data
-// port dataPortBase+i, waits for all of them, and combines their results. n=1
-// is a plain single run.
-func Run(ctx context.Context, pair endpoints.Pair, spec Spec, n, dataPortBase int) (Group, error) {
-	if err := spec.Validate(); err != nil {
-		return Group{}, err
-	}
-	if n < 1 {
-		return Group{}, fmt.Errorf("netperf process count %d must be at least 1", n)
-	}
-	if n > 1 && spec.Interim == 0 {
-		return Group{}, fmt.Errorf("%d concurrent netperf processes need interim results (-D) to find their common window", n)
-	}
-	stopCounter := sampleCounter(ctx, pair, 250*time.Millisecond)
-	argvs := make([][]string, n)
-	for i := range n {
-		argvs[i] = spec.Args(pair.ServerAddress(), dataPortBase+i)
-	}
-	outs, errs := runAll(ctx, pair, argvs)
-	counter := stopCounter()
-	results := make([]Result, n)
-	for i, out := range outs {
-		if errs[i] == nil {
-			results[i], errs[i] = Check(out.Stdout+out.Stderr, out.ExitCode)
-			results[i].Test = spec.Test
-		}
-	}
-	for i, err := range errs {
-		if err != nil {
-			if n == 1 {
-				return Group{}, err
-			}
-			return Group{}, fmt.Errorf("netperf process %d of %d (data port %d): %w", i+1, n, dataPortBase+i, err)
-		}
-	}
-	g, err := Combine(results)
-	if err != nil {
-		return g, err
-	}
-	if n == 1 && g.Window.End.IsZero() {
-		// No interim results: netperf's elapsed time, ending when the process did.
-		g.Window = Window{Start: outs[0].Ended.Add(-results[0].Elapsed), End: outs[0].Ended}
-	}
-	g.ClientTxRate = counter.rate(g.Window.Start, g.Window.End) * 8
-	return g, nil
-}
-
-// runAll starts every argv together: through the pair's BatchRunner when it has
-// one, otherwise one Run per argv, released at the same moment.
-func runAll(ctx context.Context, pair endpoints.Pair, argvs [][]string) ([]endpoints.Output, []error) {
-	outs := make([]endpoints.Output, len(argvs))
-	errs := make([]error, len(argvs))
-	if b, ok := pair.(endpoints.BatchRunner); ok && len(argvs) > 1 {
-		o, err := b.RunAll(ctx, argvs)
-		for i := range errs {
-			if err != nil {
-				errs[i] = err
-			} else if i >= len(o) {
-				errs[i] = fmt.Errorf("the batch returned %d outputs for %d commands", len(o), len(argvs))
-			} else {
-				outs[i] = o[i]
-			}
-		}
-		return outs, errs
-	}
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range argvs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			outs[i], errs[i] = pair.Run(ctx, argvs[i])
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return outs, errs
-}
 
 // Combine aggregates per-process results; see Group for the rules.
 func Combine(rs []Result) (Group, error) {
@@ -259,81 +175,4 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-type counterReading struct {
-	at    time.Time
-	bytes uint64
-}
-
-type counterSeries []counterReading
-
-// sampleCounter reads the client's transmit byte counter about every interval
-// until the returned function is called, which returns the readings. Where a
-// reading is slow (an exec into a pod) the interval stretches to five times
-// its cost, so that sampling does not load the client it measures. A reading
-// in flight is allowed to finish rather than cancelled.
-func sampleCounter(ctx context.Context, pair endpoints.Pair, every time.Duration) func() counterSeries {
-	stop := make(chan struct{})
-	done := make(chan counterSeries, 1)
-	go func() {
-		var s counterSeries
-		for {
-			t0 := time.Now()
-			if b, err := pair.ClientTxBytes(ctx); err == nil {
-				// The counter was read at some moment during the call: take the
-				// middle, which is off by at most half the call's duration.
-				t1 := time.Now()
-				s = append(s, counterReading{t0.Add(t1.Sub(t0) / 2), b})
-			}
-			wait := max(every, 5*time.Since(t0))
-			select {
-			case <-stop:
-				done <- s
-				return
-			case <-ctx.Done():
-				done <- s
-				return
-			case <-time.After(wait):
-			}
-		}
-	}()
-	return func() counterSeries {
-		close(stop)
-		s := <-done
-		t0 := time.Now()
-		if b, err := pair.ClientTxBytes(ctx); err == nil {
-			s = append(s, counterReading{t0.Add(time.Since(t0) / 2), b})
-		}
-		return s
-	}
-}
-
-// rate is bytes/s between from and to, interpolating the counter linearly
-// between readings; 0 when the readings do not cover the span.
-func (s counterSeries) rate(from, to time.Time) float64 {
-	a, okA := s.at(from)
-	b, okB := s.at(to)
-	if !okA || !okB || !to.After(from) {
-		return 0
-	}
-	return (b - a) / to.Sub(from).Seconds()
-}
-
-func (s counterSeries) at(t time.Time) (float64, bool) {
-	for i := 1; i < len(s); i++ {
-		p, q := s[i-1], s[i]
-		if q.bytes < p.bytes {
-			return 0, false // counter reset (interface re-created): no figure rather than a wrong one
-		}
-		if !t.Before(p.at) && !t.After(q.at) {
-			span := q.at.Sub(p.at).Seconds()
-			if span == 0 {
-				return float64(p.bytes), true
-			}
-			f := t.Sub(p.at).Seconds() / span
-			return float64(p.bytes) + f*float64(q.bytes-p.bytes), true
-		}
-	}
-	return 0, false
 }

@@ -1,0 +1,67 @@
+package netns
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"podperf/framework/endpoints"
+)
+
+// pair is a client and a server namespace of one path, with netserver
+// running in the server's.
+type pair struct {
+	client, server         host
+	clientCPUs, serverCPUs string
+	info                   endpoints.PairInfo
+
+	srv     *exec.Cmd
+	srvOut  *strings.Builder
+	srvErr  error         // netserver's exit, set before srvDone closes
+	srvDone chan struct{} // closed when netserver has exited
+	anchor  *exec.Cmd     // parked in the client namespace; its /proc/<pid>/net/dev is the client's
+}
+
+func (p *pair) ServerAddress() string    { return p.server.addr }
+func (p *pair) Info() endpoints.PairInfo { return p.info }
+
+// Setup builds the miniature on first use and returns a pair on req.Path with
+// netserver running on the server side.
+func (t *Target) Setup(ctx context.Context, req endpoints.Request) (endpoints.Pair, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.up {
+		t.up = true // Teardown must run even if build fails halfway
+		if err := t.build(ctx); err != nil {
+			return nil, fmt.Errorf("local target: %w", err)
+		}
+	}
+	client, server := nodeA, nodeB
+	if req.Path == endpoints.PodPath {
+		client, server = podA, podB
+	} else if req.Path != endpoints.NodePath {
+		return nil, fmt.Errorf("local target: unknown path %q", req.Path)
+	}
+	p := &pair{client: client, server: server, info: endpoints.PairInfo{
+		Path: req.Path, ClientNode: client.node, ServerNode: server.node,
+		ClientAddress: client.addr, ServerAddress: server.addr, ClientIface: client.iface,
+		MTU: mtu, CPUsRequested: req.CPUs,
+	}}
+	p.clientCPUs, p.serverCPUs = cpuSets(req.CPUs, runtime.NumCPU(), &p.info)
+	if err := p.startServer(ctx, req.ControlPort); err != nil {
+		p.Close(ctx) // a netserver that started but never listened
+		return nil, err
+	}
+	p.anchor = exec.Command("nsenter", "--net=/run/netns/"+client.ns, "sleep", "infinity")
+	p.anchor.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := p.anchor.Start(); err != nil {
+		p.anchor = nil
+		p.Close(ctx)
+		return nil, fmt.Errorf("start a process in %s: %w", client.ns, err)
+	}
+	t.pairs = append(t.pairs, p)
+	return p, nil
+}

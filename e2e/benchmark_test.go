@@ -42,11 +42,22 @@ func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
 	res := sc.NewResult()
 	// Whatever happens below, what was measured is attached for results.json.
 	ginkgo.DeferCleanup(func() { ginkgo.AddReportEntry(resultEntry, res, ginkgo.ReportEntryVisibilityNever) })
+	warnAboutCluster(res)
 
 	pod := setUp(ctx, plan, endpoints.PodPath, res)
 	node := setUp(ctx, plan, endpoints.NodePath, res)
 	measured(measure.Measure(ctx, []endpoints.Pair{node, pod}, plan, res), res)
 	judge(res)
+}
+
+// warnAboutCluster repeats the run's warnings (a datapath the baseline does
+// not describe) in the spec's log, report and results.
+func warnAboutCluster(res *results.Test) {
+	for _, w := range suiteWarnings {
+		framework.Logf("WARNING: %s", w)
+		ginkgo.AddReportEntry("WARNING", w)
+		res.Warnings = append(res.Warnings, w)
+	}
 }
 
 // setUp makes the pair of one path, to be closed when the spec ends.

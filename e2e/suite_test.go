@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 	clientset "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/kubernetes/test/e2e/framework"
 
 	"podperf/framework/endpoints"
@@ -31,7 +31,27 @@ var (
 	tgt        endpoints.Target
 	kubeTarget *kube.Target // set when --target=kubernetes
 	startedAt  = time.Now()
+	// suiteWarnings concern every test (a datapath the baseline does not
+	// describe): each spec repeats them in its log and results.
+	suiteWarnings []string
 )
+
+// followCluster fits the baseline to the datapath the cluster reports, and
+// says plainly when the two disagree.
+func followCluster(env endpoints.Environment) error {
+	note, warning, err := cfg.FollowCluster(env.Datapath, env.Details["datapathError"])
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		framework.Logf("%s", note)
+	}
+	if warning != "" {
+		framework.Logf("WARNING: %s", warning)
+		suiteWarnings = append(suiteWarnings, warning)
+	}
+	return nil
+}
 
 var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 	var err error
@@ -56,11 +76,17 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 			err = fmt.Errorf("cannot reach the cluster (set --kubeconfig or KUBECONFIG): %w", err)
 			break
 		}
+		var rc *rest.Config
+		if rc, err = framework.LoadConfig(); err != nil {
+			err = fmt.Errorf("cannot reach the cluster (set --kubeconfig or KUBECONFIG): %w", err)
+			break
+		}
 		var t *kube.Target
-		t, err = kube.New(ctx, c, kube.Options{Image: cfg.Image, StartTimeout: cfg.PodTimeout,
+		t, err = kube.New(ctx, c, kube.Options{Image: cfg.Image, StartTimeout: cfg.PodTimeout, Config: rc,
 			Nodes: kube.NodeChoice{Client: cfg.ClientNode, Server: cfg.ServerNode, Selector: cfg.NodeSelector}}, framework.Logf)
 		if err == nil {
 			tgt, kubeTarget = t, t
+			err = followCluster(t.Environment(ctx))
 		}
 	}
 	var skip *endpoints.ErrSkip
@@ -128,7 +154,7 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 	}
 	run := &results.Run{
 		Schema: results.Schema, StartedAt: startedAt, FinishedAt: time.Now(), Environment: env,
-		Settings: cfg.Recorded(), Verdict: results.Pass,
+		Settings: cfg.Recorded(), Verdict: results.Pass, Warnings: suiteWarnings,
 	}
 	for _, s := range r.SpecReports {
 		t := testFromReport(s)
@@ -152,8 +178,8 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 	if err != nil {
 		ginkgo.Fail(err.Error())
 	}
-	if err := reporters.GenerateJUnitReport(r, filepath.Join(dir, "junit.xml")); err != nil {
-		ginkgo.Fail("write junit.xml: " + err.Error())
+	if err := writeJUnit(r, filepath.Join(dir, "junit.xml"), report.Properties(run)); err != nil {
+		ginkgo.Fail("junit.xml: " + err.Error())
 	}
 	fmt.Fprintln(os.Stdout)
 	report.Summary(os.Stdout, run)

@@ -22,13 +22,25 @@ const Kind = "BaselineProfile"
 
 // Profile is one configuration's figures.
 type Profile struct {
-	APIVersion  string                 `json:"apiVersion"`
-	Kind        string                 `json:"kind"`
-	Name        string                 `json:"name"`
-	Description string                 `json:"description,omitempty"`
-	Source      Source                 `json:"source"`
-	Testbed     Testbed                `json:"testbed"`
-	Tests       map[string]TestFigures `json:"tests"`
+	APIVersion  string  `json:"apiVersion"`
+	Kind        string  `json:"kind"`
+	Name        string  `json:"name"`
+	Description string  `json:"description,omitempty"`
+	Source      Source  `json:"source"`
+	Testbed     Testbed `json:"testbed"`
+	// Datapath is the network configuration the figures belong to, so that a
+	// run can tell whether the cluster it measures is the one described.
+	Datapath *Datapath              `json:"datapath,omitempty"`
+	Tests    map[string]TestFigures `json:"tests"`
+}
+
+// Datapath names a network configuration in the terms a CNI's agents report
+// it (endpoints.Datapath).
+type Datapath struct {
+	CNI string `json:"cni"`
+	// HostRouting is BPF or Legacy (Cilium's host routing); empty where it
+	// does not apply.
+	HostRouting string `json:"hostRouting,omitempty"`
 }
 
 // Source says where the figures come from and how exact they are.
@@ -144,6 +156,14 @@ func (p *Profile) Validate() error {
 	}
 	if len(p.Tests) == 0 {
 		return fmt.Errorf("has no tests")
+	}
+	if d := p.Datapath; d != nil {
+		if d.CNI == "" {
+			return fmt.Errorf("datapath.cni is empty: name the CNI the figures belong to, or drop datapath")
+		}
+		if d.HostRouting != "" && d.HostRouting != "BPF" && d.HostRouting != "Legacy" {
+			return fmt.Errorf("datapath.hostRouting is %q, want BPF or Legacy (as cilium-dbg status reports it)", d.HostRouting)
+		}
 	}
 	if p.Testbed.CPUsPerNode <= 0 {
 		return fmt.Errorf("testbed.cpusPerNode must be positive (it converts CPU %% to service demand)")

@@ -67,6 +67,8 @@ type Config struct {
 	Confidence *netperf.Confidence
 	// KindArchives are --kind-load's files, absolute.
 	KindArchives []string
+	// baselineDefaulted: --baseline was not given, so the cluster may choose it.
+	baselineDefaulted bool
 }
 
 // Defaults per target: the local miniature routes through the kernel over
@@ -161,7 +163,7 @@ func (c *Config) Resolve() error {
 		return err
 	}
 	if c.Baseline == "" {
-		c.Baseline = d.baseline
+		c.Baseline, c.baselineDefaulted = d.baseline, true
 	}
 	if c.Tolerances == "" {
 		c.Tolerances = d.tolerances

@@ -98,14 +98,34 @@ type Target interface {
 
 // Environment describes where the run happened.
 type Environment struct {
-	Target     string            `json:"target"`
-	Kernel     string            `json:"kernel,omitempty"`
-	CPUModel   string            `json:"cpuModel,omitempty"`
-	CPUs       int               `json:"cpus"`
-	Netperf    string            `json:"netperf,omitempty"`
-	Kubernetes string            `json:"kubernetes,omitempty"`
-	CNI        string            `json:"cni,omitempty"`
-	Details    map[string]string `json:"details,omitempty"`
+	Target     string `json:"target"`
+	Kernel     string `json:"kernel,omitempty"`
+	CPUModel   string `json:"cpuModel,omitempty"`
+	CPUs       int    `json:"cpus"`
+	Netperf    string `json:"netperf,omitempty"`
+	Kubernetes string `json:"kubernetes,omitempty"`
+	CNI        string `json:"cni,omitempty"`
+	// Datapath is what the CNI's agents on the measured nodes report of how
+	// they forward packets; nil when the CNI reports nothing the suite reads.
+	Datapath *Datapath         `json:"datapath,omitempty"`
+	Details  map[string]string `json:"details,omitempty"`
+}
+
+// Datapath is how the CNI forwards packets on the measured nodes, as its
+// agents report it (not what its configuration asks for: an agent may fall
+// back). Where the two nodes' agents disagree, a field names both.
+type Datapath struct {
+	CNI     string `json:"cni"`
+	Version string `json:"version,omitempty"`
+	// Routing between nodes: Native or Tunnel (with the protocol).
+	Routing string `json:"routing,omitempty"`
+	// HostRouting is BPF (eBPF host routing) or Legacy (through the host's stack).
+	HostRouting          string `json:"hostRouting,omitempty"`
+	KubeProxyReplacement string `json:"kubeProxyReplacement,omitempty"`
+	// Masquerading is BPF, iptables or Disabled.
+	Masquerading string `json:"masquerading,omitempty"`
+	// Source says where the figures were read.
+	Source string `json:"source"`
 }
 
 // ErrSkip marks a target that cannot run here (no root, no netperf, fewer than

@@ -129,6 +129,11 @@ func Baseline(run *results.Run, name string, ref *baseline.Profile) (*baseline.P
 		Testbed: baseline.Testbed{Nodes: env.Target, CPU: env.CPUModel, CPUsPerNode: cpus, Kernel: env.Kernel, Network: env.CNI},
 		Tests:   map[string]baseline.TestFigures{},
 	}
+	// The datapath the agents reported, so that a later run can tell whether
+	// it measures the same configuration.
+	if dp := env.Datapath; dp != nil && (dp.HostRouting == "BPF" || dp.HostRouting == "Legacy") {
+		p.Datapath = &baseline.Datapath{CNI: dp.CNI, HostRouting: dp.HostRouting}
+	}
 	for _, t := range run.Tests {
 		pod, node := t.Paths[endpoints.PodPath], t.Paths[endpoints.NodePath]
 		if t.Error != "" || pod == nil || node == nil || pod.Stats == nil || node.Stats == nil {

@@ -88,6 +88,9 @@ type Run struct {
 	// undecided metric (that --inconclusive let pass), else pass; NoTests when
 	// no test ran.
 	Verdict Status `json:"verdict"`
+	// Warnings concern the whole run, such as a cluster whose datapath is
+	// not the one the baseline describes.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Settings are the knobs a run used, so that a result can be reproduced.

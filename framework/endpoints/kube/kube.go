@@ -7,11 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
 	clientset "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/kubernetes/test/e2e/framework"
 	admissionapi "k8s.io/pod-security-admission/api"
 
@@ -23,6 +25,9 @@ type Options struct {
 	Image        string
 	Nodes        NodeChoice
 	StartTimeout time.Duration
+	// Config lets the target exec into the CNI's agents for their facts;
+	// without it those facts are not read.
+	Config *rest.Config
 }
 
 // Target provides pod pairs on one node pair for the whole run.
@@ -57,6 +62,18 @@ func New(ctx context.Context, c clientset.Interface, opts Options, logf func(str
 	logf("node pair: client %s (%s), server %s (%s): %s", t.client.Name, internalIP(t.client), t.server.Name, internalIP(t.server), t.why)
 	t.env = facts(ctx, c, t.client, t.server)
 	t.env.Details["nodeChoice"] = t.why
+	if strings.Contains(t.env.CNI, "cilium") && opts.Config != nil {
+		dp, err := ciliumDatapath(ctx, c, restExec(c, opts.Config), t.client.Name, t.server.Name)
+		if err != nil {
+			// Recorded, not guessed: the verdict then says it could not check the datapath.
+			t.env.Details["datapathError"] = err.Error()
+			logf("WARNING: cannot read the Cilium datapath from its agents: %v", err)
+		} else {
+			t.env.Datapath = dp
+			logf("Cilium %s: host routing %s, routing %s, kube-proxy replacement %s, masquerading %s (%s)",
+				dp.Version, dp.HostRouting, dp.Routing, dp.KubeProxyReplacement, dp.Masquerading, dp.Source)
+		}
+	}
 	return t, nil
 }
 

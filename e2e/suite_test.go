@@ -36,15 +36,15 @@ var (
 	suiteWarnings []string
 )
 
-// followCluster fits the baseline to the datapath the cluster reports, and
-// says plainly when the two disagree.
+// followCluster fits the baseline and tolerances to the cluster, and says
+// plainly when the baseline describes another datapath than the cluster's.
 func followCluster(env endpoints.Environment) error {
-	note, warning, err := cfg.FollowCluster(env.Datapath, env.Details["datapathError"])
+	notes, warning, err := cfg.FollowCluster(env)
 	if err != nil {
 		return err
 	}
-	if note != "" {
-		framework.Logf("%s", note)
+	for _, n := range notes {
+		framework.Logf("%s", n)
 	}
 	if warning != "" {
 		framework.Logf("WARNING: %s", warning)

@@ -9,18 +9,47 @@ import (
 
 	"podperf/framework/baseline"
 	"podperf/framework/endpoints"
+	"podperf/framework/verdict"
 	"podperf/manifests"
 )
 
-// FollowCluster fits the baseline to the datapath the cluster's agents
-// report. Without --baseline, the built-in profile that describes that
+// FollowCluster fits the defaults to the cluster of env. Without
+// --tolerances, a kind cluster (both measured nodes kind nodes: containers
+// sharing one machine) gets the kind tolerances. Without --baseline, the built-in profile that describes that
 // datapath becomes the baseline (a Cilium cluster in eBPF host routing is
 // judged against cilium-ebpf-host-routing, one in legacy host routing against
 // cilium-legacy-host-routing); note then says so for the log. warning is set
 // when the baseline describes another host routing than the agents report:
 // an agent that fell back to legacy routing is the classic way to judge the
-// wrong number. dp may be nil (nothing reported); unreadable names why.
-func (c *Config) FollowCluster(dp *endpoints.Datapath, unreadable string) (note, warning string, err error) {
+// wrong number. The notes say what was chosen, for the log.
+func (c *Config) FollowCluster(env endpoints.Environment) (notes []string, warning string, err error) {
+	if c.tolerancesDefaulted && isKind(env) && c.Tolerances != "kind" {
+		b, where, err := Read("tolerances", "kind")
+		if err != nil {
+			return nil, "", fmt.Errorf("tolerances for a kind cluster: %w", err)
+		}
+		if c.Tol, err = verdict.ParseTolerances(b, where); err != nil {
+			return nil, "", fmt.Errorf("tolerances for a kind cluster: %w", err)
+		}
+		c.Tolerances = "kind"
+		notes = append(notes, "tolerances kind: both measured nodes are kind nodes, which share one machine (no --tolerances given)")
+	}
+	note, warning, err := c.followDatapath(env.Datapath, env.Details["datapathError"])
+	if note != "" {
+		notes = append(notes, note)
+	}
+	return notes, warning, err
+}
+
+// isKind reports whether both measured nodes are kind nodes.
+func isKind(env endpoints.Environment) bool {
+	return strings.HasPrefix(env.Details["clientNodeProviderID"], "kind://") &&
+		strings.HasPrefix(env.Details["serverNodeProviderID"], "kind://")
+}
+
+// followDatapath is FollowCluster's part for the baseline. dp may be nil
+// (nothing reported); unreadable names why.
+func (c *Config) followDatapath(dp *endpoints.Datapath, unreadable string) (note, warning string, err error) {
 	if dp == nil {
 		if unreadable != "" && c.Profile.Datapath != nil {
 			warning = fmt.Sprintf("baseline %s describes %s, but the cluster's datapath could not be read (%s): the run cannot tell whether it measures that configuration",

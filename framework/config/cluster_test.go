@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"podperf/framework/endpoints"
+	"podperf/framework/results"
 )
 
 func TestFollowCluster(t *testing.T) {
@@ -44,10 +45,11 @@ func TestFollowCluster(t *testing.T) {
 			if err := c.Resolve(); err != nil {
 				t.Fatal(err)
 			}
-			note, warning, err := c.FollowCluster(tc.dp, tc.unreadable)
+			notes, warning, err := c.FollowCluster(endpoints.Environment{Datapath: tc.dp, Details: map[string]string{"datapathError": tc.unreadable}})
 			if err != nil {
 				t.Fatal(err)
 			}
+			note := strings.Join(notes, "; ")
 			if c.Profile.Name != tc.baseline || c.Baseline != tc.baseline {
 				t.Errorf("baseline %s (profile %s), want %s", c.Baseline, c.Profile.Name, tc.baseline)
 			}
@@ -56,6 +58,38 @@ func TestFollowCluster(t *testing.T) {
 			}
 			if (tc.warning == "") != (warning == "") || !strings.Contains(warning, tc.warning) {
 				t.Errorf("warning %q, want %q", warning, tc.warning)
+			}
+		})
+	}
+}
+
+func TestFollowClusterKindTolerances(t *testing.T) {
+	kind := map[string]string{"clientNodeProviderID": "kind://docker/podperf/podperf-worker", "serverNodeProviderID": "kind://docker/podperf/podperf-worker2"}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		details map[string]string
+		want    string
+		rate    float64
+	}{
+		{"kind nodes get the kind tolerances", []string{"--target=kubernetes"}, kind, "kind", 0.25},
+		{"an explicit file stays", []string{"--target=kubernetes", "--tolerances=default"}, kind, "default", 0.10},
+		{"other nodes keep the default", []string{"--target=kubernetes"}, map[string]string{"clientNodeProviderID": "aws:///eu-west-1a/i-1", "serverNodeProviderID": "kind://x"}, "default", 0.10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := parse(t, tc.args...)
+			if err := c.Resolve(); err != nil {
+				t.Fatal(err)
+			}
+			notes, _, err := c.FollowCluster(endpoints.Environment{Details: tc.details})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Tolerances != tc.want || c.Tol.For("tcp_stream_1", results.Rate) != tc.rate {
+				t.Errorf("tolerances %s (rate %v), want %s (%v); notes %q", c.Tolerances, c.Tol.For("tcp_stream_1", results.Rate), tc.want, tc.rate, notes)
+			}
+			if (tc.want == "kind") != (len(notes) == 1) {
+				t.Errorf("notes %q", notes)
 			}
 		})
 	}

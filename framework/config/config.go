@@ -67,8 +67,9 @@ type Config struct {
 	Confidence *netperf.Confidence
 	// KindArchives are --kind-load's files, absolute.
 	KindArchives []string
-	// baselineDefaulted: --baseline was not given, so the cluster may choose it.
-	baselineDefaulted bool
+	// baselineDefaulted, tolerancesDefaulted: --baseline, --tolerances were
+	// not given, so the cluster may choose them.
+	baselineDefaulted, tolerancesDefaulted bool
 }
 
 // Defaults per target: the local miniature routes through the kernel over
@@ -166,7 +167,7 @@ func (c *Config) Resolve() error {
 		c.Baseline, c.baselineDefaulted = d.baseline, true
 	}
 	if c.Tolerances == "" {
-		c.Tolerances = d.tolerances
+		c.Tolerances, c.tolerancesDefaulted = d.tolerances, true
 	}
 	b, where, err := Read("baselines", c.Baseline)
 	if err != nil {

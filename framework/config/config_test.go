@@ -96,7 +96,7 @@ func TestResolveErrors(t *testing.T) {
 		{"unknown baseline name", []string{"--baseline=cilium-ipsec"},
 			[]string{`--baseline: "cilium-ipsec" is neither a file nor one of the built-in baselines`,
 				"calico", "calico-ebpf", "cilium-ebpf-host-routing", "cilium-legacy-host-routing"}},
-		{"unknown tolerances name", []string{"--tolerances=tight"}, []string{`--tolerances: "tight" is neither a file nor one of the built-in tolerances: default, local, regression`}},
+		{"unknown tolerances name", []string{"--tolerances=tight"}, []string{`--tolerances: "tight" is neither a file nor one of the built-in tolerances: default, kind, local, regression`}},
 		{"missing baseline file", []string{"--baseline=/nonexistent/profile.yaml"}, []string{"--baseline: open /nonexistent/profile.yaml"}},
 		{"bad inconclusive policy", []string{"--inconclusive=retry"}, []string{`--inconclusive="retry": use fail, warn or pass`}},
 		{"negative max samples", []string{"--max-samples=-1"}, []string{"--max-samples=-1: use 0 to 100"}},

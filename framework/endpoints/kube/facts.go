@@ -42,6 +42,7 @@ func facts(ctx context.Context, c clientset.Interface, client, server *v1.Node) 
 		d[role+"NodeCPUs"] = n.Status.Capacity.Cpu().String()
 		d[role+"NodeAllocatableCPU"] = n.Status.Allocatable.Cpu().String()
 		d[role+"NodePodCIDR"] = n.Spec.PodCIDR
+		d[role+"NodeProviderID"] = n.Spec.ProviderID
 	}
 	var found []string
 	if dss, err := c.AppsV1().DaemonSets("kube-system").List(ctx, metav1.ListOptions{}); err != nil {

@@ -43,12 +43,12 @@ func TestMain(m *testing.M) {
 	reportDir := framework.TestContext.ReportDir
 	framework.TestContext.ReportDir = ""
 	framework.AfterReadingAllFlags(&framework.TestContext)
-	for _, d := range []string{reportDir, os.Getenv("ARTIFACTS"), "_artifacts"} {
-		if d != "" {
-			framework.TestContext.ReportDir = d
-			break
-		}
+	dir, err := config.ReportDir(reportDir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "podperf:", err)
+		os.Exit(2)
 	}
+	framework.TestContext.ReportDir = dir
 	os.Exit(m.Run())
 }
 

@@ -264,6 +264,28 @@ func findFile(flagName, p string) (string, error) {
 	return "", fmt.Errorf("%s=%s: no such file (tried %s)", flagName, p, strings.Join(tried, ", "))
 }
 
+// ReportDir is where a run writes its artifacts, absolute: the
+// --report-dir flag (given), else $ARTIFACTS, else _artifacts in the
+// repository (so that a plain "ginkgo run ./e2e", which runs the suite from
+// e2e/, writes where the Makefile would), else _artifacts here.
+func ReportDir(given string) (string, error) {
+	dir := given
+	if dir == "" {
+		dir = os.Getenv("ARTIFACTS")
+	}
+	if dir == "" {
+		dir = "_artifacts"
+		if root := repoRoot(); root != "" {
+			dir = filepath.Join(root, dir)
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("report directory %s: %w", dir, err)
+	}
+	return abs, nil
+}
+
 // repoRoot is the nearest directory above the current one whose go.mod
 // declares module podperf, or "".
 func repoRoot() string {

@@ -334,3 +334,32 @@ func TestResolveKind(t *testing.T) {
 		}
 	})
 }
+
+func TestReportDir(t *testing.T) {
+	t.Setenv("ARTIFACTS", "")
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ given, env, want string }{
+		{"/tmp/given", "/tmp/env", "/tmp/given"},
+		{"", "/tmp/env", "/tmp/env"},
+		// From a package directory (as ginkgo runs the suite): the repository's, not e2e/_artifacts.
+		{"", "", filepath.Join(root, "_artifacts")},
+		{"rel", "", filepath.Join(mustWd(t), "rel")},
+	} {
+		t.Setenv("ARTIFACTS", tc.env)
+		got, err := config.ReportDir(tc.given)
+		if err != nil || got != tc.want {
+			t.Errorf("ReportDir(%q) with ARTIFACTS=%q = %q, %v; want %q", tc.given, tc.env, got, err, tc.want)
+		}
+	}
+}
+
+func mustWd(t *testing.T) string {
+	d, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

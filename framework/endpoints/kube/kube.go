@@ -43,6 +43,8 @@ type Target struct {
 	env    endpoints.Environment
 	f      *framework.Framework
 	hostNS string
+	// specNamespaces are the bound spec's namespaces, waited for at the next Bind or Teardown.
+	specNamespaces []string
 }
 
 // New picks the node pair and records the cluster's facts. An ErrSkip means
@@ -84,6 +86,9 @@ func (t *Target) Name() string { return "kubernetes" }
 // go to a second namespace, the only one at the privileged level. Both are
 // removed by the framework's namespace teardown.
 func (t *Target) Bind(ctx context.Context, f *framework.Framework) error {
+	// The last spec's namespaces are being deleted: its pods must be gone
+	// before this spec's Guaranteed pods are placed beside them.
+	t.waitNamespacesGone(ctx, t.spentNamespaces(), namespaceGoneTimeout)
 	level := f.NamespacePodSecurityLevel
 	f.NamespacePodSecurityLevel = admissionapi.LevelPrivileged
 	ns, err := f.CreateNamespace(ctx, f.BaseName+"-hostnet", nil)
@@ -94,6 +99,7 @@ func (t *Target) Bind(ctx context.Context, f *framework.Framework) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.f, t.hostNS = f, ns.Name
+	t.specNamespaces = []string{f.Namespace.Name, ns.Name}
 	return nil
 }
 

@@ -12,8 +12,12 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// Teardown has nothing to do: the framework deletes the namespaces.
-func (t *Target) Teardown(context.Context) error { return nil }
+// Teardown waits, bounded, until the last spec's namespaces (which its
+// framework deletes) are gone, so that a run started next finds clean nodes.
+func (t *Target) Teardown(ctx context.Context) error {
+	t.waitNamespacesGone(ctx, t.spentNamespaces(), namespaceGoneTimeout)
+	return nil
+}
 
 // Close deletes the pair's pods and waits until they are gone, so that the
 // next spec's hostNetwork netserver finds its port free.

@@ -38,6 +38,7 @@ var _ = ginkgo.Describe("Cross-node pod network", ginkgo.Serial, func() {
 // measureAndJudge is one spec: place the pods, set up the node-to-node
 // reference, measure both paths, judge the pod path against the baseline.
 func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
+	startTest(sc.Title)
 	plan := cfg.Plan(sc, func(msg string) { ginkgo.By(msg) }, framework.Logf)
 	res := sc.NewResult()
 	// Whatever happens below, what was measured is attached for results.json.

@@ -178,12 +178,31 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 	if err != nil {
 		ginkgo.Fail(err.Error())
 	}
-	if err := writeJUnit(r, filepath.Join(dir, "junit.xml"), report.Properties(run)); err != nil {
+	junit := filepath.Join(dir, "junit.xml")
+	if err := writeJUnit(r, junit, report.Properties(run)); err != nil {
 		ginkgo.Fail("junit.xml: " + err.Error())
+	}
+	// Everything is written before any of these fails the suite.
+	var problems []string
+	if _, err := report.Load(path); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if err := report.CheckJUnit(junit); errors.Is(err, report.ErrNoXmllint) {
+		fmt.Fprintf(os.Stdout, "junit.xml not checked against the JUnit schema: %v\n", err)
+	} else if err != nil {
+		problems = append(problems, err.Error())
+	}
+	files, err := report.Write(dir, run)
+	if err != nil {
+		problems = append(problems, "report: "+err.Error())
+	}
+	if _, err := report.StepSummary(run); err != nil {
+		problems = append(problems, err.Error())
 	}
 	fmt.Fprintln(os.Stdout)
 	report.Summary(os.Stdout, run)
-	fmt.Fprintf(os.Stdout, "results: %s, junit: %s\n", path, filepath.Join(dir, "junit.xml"))
+	fmt.Fprintf(os.Stdout, "results: %s, junit: %s\n", path, junit)
+	fmt.Fprintf(os.Stdout, "report: %s (and report.md, summary.md, results.csv, charts/: %d files)\n", filepath.Join(dir, "report.html"), len(files))
 	if cfg.WriteBaseline != "" {
 		p, err := report.Baseline(run, filepath.Base(cfg.WriteBaseline), cfg.Profile)
 		if err == nil {
@@ -193,6 +212,13 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 			ginkgo.Fail("--write-baseline: " + err.Error())
 		}
 		fmt.Fprintf(os.Stdout, "baseline written to %s\n", cfg.WriteBaseline)
+	}
+	if len(problems) > 0 {
+		msg := problems[0]
+		for _, p := range problems[1:] {
+			msg += "\n" + p
+		}
+		ginkgo.Fail(msg)
 	}
 })
 

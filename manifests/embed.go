@@ -7,7 +7,8 @@ package manifests
 
 import "embed"
 
-// FS holds baselines/*.yaml, tolerances/*.yaml, podperf.env and cni/*.conflist.
+// FS holds baselines/*.yaml, tolerances/*.yaml, podperf.env, cni/*.conflist and
+// results.schema.json (the JSON Schema of results.json).
 //
-//go:embed baselines/*.yaml tolerances/*.yaml podperf.env cni/*.conflist
+//go:embed baselines/*.yaml tolerances/*.yaml podperf.env cni/*.conflist results.schema.json
 var FS embed.FS

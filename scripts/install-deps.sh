@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the local target needs on a Debian 12 machine: netperf (Debian's non-free
-# component), iproute2 (ip netns, tc) and util-linux (taskset); and shellcheck for make lint.
+# component), iproute2 (ip netns, tc) and util-linux (taskset); shellcheck for make lint and xmllint
+# (libxml2-utils), which checks junit.xml against its schema in the unit tests.
 # Idempotent; run as root.
 set -euo pipefail
 
@@ -9,12 +10,13 @@ command -v netperf >/dev/null && command -v netserver >/dev/null || need+=(netpe
 command -v ip >/dev/null && command -v tc >/dev/null || need+=(iproute2)
 command -v taskset >/dev/null || need+=(util-linux)
 command -v shellcheck >/dev/null || need+=(shellcheck)
-[ ${#need[@]} -eq 0 ] && { echo "install-deps: netperf, iproute2, taskset and shellcheck are present"; exit 0; }
+command -v xmllint >/dev/null || need+=(libxml2-utils)
+[ ${#need[@]} -eq 0 ] && { echo "install-deps: netperf, iproute2, taskset, shellcheck and xmllint are present"; exit 0; }
 
 if [ "$(id -u)" -ne 0 ]; then
-  if [ "${need[*]}" = shellcheck ]; then
-    # Only make lint needs it: the local target can run without.
-    echo "install-deps: shellcheck missing (make lint needs it); run this script as root to install it" >&2
+  if [[ " ${need[*]} " != *" netperf "* && " ${need[*]} " != *" iproute2 "* && " ${need[*]} " != *" util-linux "* ]]; then
+    # Only the checks need these: the local target can run without.
+    echo "install-deps: ${need[*]} missing (make lint and the junit.xml schema check need them); run this script as root to install" >&2
     exit 0
   fi
   echo "install-deps: missing ${need[*]}; run this script as root (it uses apt-get)" >&2

@@ -50,22 +50,27 @@ type Plan struct {
 func Measure(ctx context.Context, pairs []endpoints.Pair, p Plan, res *results.Test) error {
 	step, logf := p.narration()
 	sc, s := p.Scenario, p.Settings
-	var extraStarted time.Time
+	prog := newProgress(p, len(pairs))
 	for i := 1; ; i++ {
 		pairStarted := time.Now()
-		for _, pair := range pairs {
+		for k, pair := range pairs {
 			path := pair.Info().Path
-			step(fmt.Sprintf("sample %d on the %s path: %d x netperf %s for %s", i, path.Title(), sc.Streams, sc.Test, s.Duration))
+			step(fmt.Sprintf("%s on the %s path: %d x netperf %s for %s (%s)", prog.of(i), path.Title(), sc.Streams, sc.Test, s.Duration, prog.left(i, k)))
+			started := time.Now()
 			if err := sc.Sample(ctx, pair, s, res); err != nil {
 				return err
 			}
+			prog.record(time.Since(started))
 			sample := res.Paths[path].Samples[i-1]
-			logf("%s sample %d: %.4g %s, client SD %.4g, server SD %.4g %s%s", path, i, sample.Rate, sample.RateUnit, sample.ClientSD, sample.ServerSD, sample.SDUnit, detail(sample))
+			logf("%s %s: %.4g %s, client SD %.4g, server SD %.4g %s%s", path, prog.of(i), sample.Rate, sample.RateUnit, sample.ClientSD, sample.ServerSD, sample.SDUnit, detail(sample))
 			if w := counterCheck(sample, p.CounterTolerance); w != "" {
 				w = fmt.Sprintf("%s path, sample %d: %s", path, i, w)
 				logf("WARNING: %s", w)
 				res.Warnings = append(res.Warnings, w)
 			}
+		}
+		if l := live(res); l != "" {
+			logf("after %s: %s", prog.of(i), l)
 		}
 		if i < s.Samples {
 			continue
@@ -92,15 +97,13 @@ func Measure(ctx context.Context, pairs []endpoints.Pair, p Plan, res *results.T
 			}
 			return nil
 		}
-		if extraStarted.IsZero() {
-			extraStarted = time.Now()
-		}
+		prog.startExtra()
 		// One more round must fit the budget, judged by how long the last one took.
-		if p.Budget > 0 && time.Since(extraStarted)+time.Since(pairStarted) > p.Budget {
+		if p.Budget > 0 && time.Since(prog.extra)+time.Since(pairStarted) > p.Budget {
 			note(res, logf, fmt.Sprintf("%s still inconclusive after %d samples per path: the next sample would exceed --sample-budget=%s", open, i, p.Budget))
 			return nil
 		}
-		logf("inconclusive after %d samples per path (%s): taking one more of each path", i, open)
+		logf("inconclusive after %d samples per path (%s): taking one more of each path, %s", i, open, prog.of(i+1))
 	}
 }
 

@@ -1,5 +1,8 @@
-// Package report writes what a run produced: results.json, a short summary
-// table, and optionally the run's own figures as a baseline profile.
+// Package report writes what a run produced: results.json (checked against
+// its published JSON Schema), a short summary table, the run's own figures
+// as a baseline profile on request, JUnit properties, and the reports of a
+// run beside the published baselines: report.md, report.html, summary.md,
+// results.csv and the charts (docs/reports.md).
 package report
 
 import (

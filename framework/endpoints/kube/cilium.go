@@ -86,7 +86,7 @@ func ciliumDatapath(ctx context.Context, c clientset.Interface, exec podExec, no
 	if err != nil {
 		return nil, fmt.Errorf("list the Cilium agents (%s in kube-system): %w", ciliumAgentSelector, err)
 	}
-	per := make([]endpoints.Datapath, len(nodes))
+	agents := make([]string, len(nodes))
 	for i, node := range nodes {
 		idx := slices.IndexFunc(pods.Items, func(p v1.Pod) bool {
 			return p.Spec.NodeName == node && p.Status.Phase == v1.PodRunning && p.DeletionTimestamp == nil
@@ -94,13 +94,16 @@ func ciliumDatapath(ctx context.Context, c clientset.Interface, exec podExec, no
 		if idx < 0 {
 			return nil, fmt.Errorf("no running Cilium agent pod (%s in kube-system) on node %s", ciliumAgentSelector, node)
 		}
-		name := pods.Items[idx].Name
+		agents[i] = pods.Items[idx].Name
+	}
+	per := make([]endpoints.Datapath, len(nodes))
+	for i, name := range agents {
 		out, err := exec(ctx, "kube-system", name, "cilium-agent", ciliumStatusCommand...)
 		if err != nil {
-			return nil, fmt.Errorf("ask the Cilium agent %s on %s (%s): %w", name, node, strings.Join(ciliumStatusCommand, " "), err)
+			return nil, fmt.Errorf("ask the Cilium agent %s on %s (%s): %w", name, nodes[i], strings.Join(ciliumStatusCommand, " "), err)
 		}
 		if per[i], err = ParseCiliumStatus([]byte(out)); err != nil {
-			return nil, fmt.Errorf("the Cilium agent %s on %s: %w", name, node, err)
+			return nil, fmt.Errorf("the Cilium agent %s on %s: %w", name, nodes[i], err)
 		}
 	}
 	d := per[0]

@@ -7,6 +7,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clientset "k8s.io/client-go/kubernetes"
+	resourcehelper "k8s.io/component-helpers/resource"
 
 	"podperf/framework/endpoints"
 )
@@ -56,9 +57,11 @@ func requestedMilli(ctx context.Context, c clientset.Interface, node string) (in
 		if p.Labels["app.kubernetes.io/name"] == "podperf" {
 			continue // the other pair of this spec: cpuAllowance halves the free CPU to leave room for it
 		}
-		for _, c := range p.Spec.Containers {
-			sum += c.Resources.Requests.Cpu().MilliValue()
-		}
+		// What the scheduler counts: init containers (the largest of them, or
+		// all of them while running as sidecars), pod overhead, pod-level
+		// requests.
+		req := resourcehelper.PodRequests(&p, resourcehelper.PodResourcesOptions{})
+		sum += req.Cpu().MilliValue()
 	}
 	return sum, nil
 }

@@ -34,6 +34,17 @@ func newPod(ns, name, node string, phase v1.PodPhase, labels map[string]string, 
 	return p
 }
 
+// withInit adds init containers with these CPU requests to p.
+func withInit(p *v1.Pod, cpus ...string) *v1.Pod {
+	for i, c := range cpus {
+		p.Spec.InitContainers = append(p.Spec.InitContainers, v1.Container{
+			Name:      "init" + string(rune('0'+i)),
+			Resources: v1.ResourceRequirements{Requests: v1.ResourceList{v1.ResourceCPU: resource.MustParse(c)}},
+		})
+	}
+	return p
+}
+
 func TestCPUAllowance(t *testing.T) {
 	podperf := map[string]string{"app.kubernetes.io/name": "podperf"}
 	const notLimited = "CPU not limited (as in the published runs): BestEffort pods"
@@ -91,6 +102,20 @@ func TestCPUAllowance(t *testing.T) {
 			// server: 8000 - 3500 = 4500 free, halved and rounded down to 2200m
 			milli: 2200, granted: 3, cpuSet: "2200m per pod (Guaranteed QoS)",
 			notes: []string{"4 CPUs requested, 2200m granted: that is what fits twice in the nodes' allocatable CPU"},
+		},
+		{
+			// A CNI agent's pod whose only request is on an init container
+			// (Cilium's install-cni-binaries): the scheduler counts it, and
+			// so must the allowance, or the second pod stays Pending.
+			name: "init containers count as the scheduler counts them",
+			want: 4, clientCPU: "2", serverCPU: "2",
+			pods: []*v1.Pod{
+				withInit(newPod("kube-system", "cilium-server", "server", v1.PodRunning, nil, "0"), "100m"),
+				withInit(newPod("kube-system", "big-init", "server", v1.PodRunning, nil, "100m"), "300m", "200m"),
+			},
+			// server: 2000 - 100 - max(100, 300) = 1600 free, halved: 800m
+			milli: 800, granted: 1, cpuSet: "800m per pod (Guaranteed QoS)",
+			notes: []string{"4 CPUs requested, 800m granted: that is what fits twice in the nodes' allocatable CPU"},
 		},
 		{
 			name: "other nodes, finished pods and the benchmark's own pods do not count",

@@ -18,32 +18,45 @@ KIND_OFFLINE_DIR ?= $(CURDIR)/_kind-offline
 KUBECONFIG ?= $(if $(wildcard $(KIND_OFFLINE_DIR)/kubeconfig),$(KIND_OFFLINE_DIR)/kubeconfig,$(HOME)/.kube/config)
 export KIND_OFFLINE_DIR
 
-.PHONY: help deps unit test e2e-local bench lint clean-local e2e kind-up cilium kind-down kind-offline kind-offline-down image
+.PHONY: help deps unit test e2e-local report bench lint clean-local e2e kind-up cilium kind-down kind-offline kind-offline-down \
+	cilium-routing image
 
 help:
 	@echo "make test       unit tests + the four specs on the local target, short runs"
 	@echo "make e2e-local  the four specs on the local target at default settings"
+	@echo "make report     report.md, report.html, results.csv and charts from RESULTS (default \$$ARTIFACTS/results.json)"
 	@echo "make bench      the suite measured on itself (local target): overhead, aggregation, detection, time"
 	@echo "make lint       gofmt, go vet, staticcheck, shellcheck"
 	@echo "make deps       install netperf, iproute2 (Debian, as root)"
 	@echo "make e2e        the four specs on the cluster of KUBECONFIG ($(KUBECONFIG))"
 	@echo "make kind-up    kind cluster with Cilium host routing (needs a registry); make cilium installs Cilium"
 	@echo "make kind-offline  kind cluster built entirely on this machine (no registry); make kind-offline-down"
+	@echo "                   CNI=cilium: with Cilium (eBPF host routing) instead of ptp + kube-proxy"
+	@echo "make cilium-routing MODE=bpf|legacy  switch that Cilium between eBPF and legacy host routing"
 
 deps:
 	@bash scripts/install-deps.sh
 
+# (libxml2-utils) checks junit.xml against framework/report/junit.xsd, in the
+# unit tests and after every run; both say so and go on when it is missing.
 unit:
-	$(GO) test ./framework/... ./manifests/...
+	$(GO) test ./framework/... ./manifests/... ./cmd/...
 
 # The suite at short durations: proves the whole path works, not a measurement to quote.
 # An undecided verdict warns instead of failing here: two 3 s samples decide little.
+# After the run the suite validates results.json against manifests/results.schema.json
+# and junit.xml against the JUnit schema, and fails when either does not validate.
 test: deps unit
 	$(GINKGO) run -v --timeout=30m $(GINKGO_FLAGS) ./e2e -- --target=local --duration=3s --samples=2 --max-samples=4 \
 		--inconclusive=warn --report-dir=$(ARTIFACTS) $(E2E_FLAGS)
 
 e2e-local: deps
 	$(GINKGO) run -v --timeout=60m $(GINKGO_FLAGS) ./e2e -- --target=local --report-dir=$(ARTIFACTS) $(E2E_FLAGS)
+
+# The reports of a results.json, this run's or an older one: make report RESULTS=path/results.json.
+RESULTS ?= $(ARTIFACTS)/results.json
+report:
+	$(GO) run ./cmd/podperf report $(RESULTS)
 
 # The suite measured on itself; writes $(ARTIFACTS)/bench.json. Long: about
 # 2 h at the defaults; e.g. BENCH_FLAGS="-runs 10 -duration 5s" for a shorter look.
@@ -79,10 +92,16 @@ kind-down:
 	bash scripts/kind-down.sh
 
 # kind without a registry: every binary and image built here (scripts/kind-offline/README.md).
+# CNI=ptp: ptp + routes and kube-proxy; CNI=cilium: Cilium from manifests/cilium/values.yaml.
+CNI ?= ptp
 kind-offline:
-	bash scripts/kind-offline/up.sh
+	KIND_OFFLINE_CNI=$(CNI) bash scripts/kind-offline/up.sh
 kind-offline-down:
 	bash scripts/kind-offline/down.sh
+# Host routing of the offline cluster's Cilium: MODE=bpf (eBPF host routing) or MODE=legacy.
+MODE ?=
+cilium-routing:
+	bash scripts/kind-offline/cilium-routing.sh $(MODE)
 
 # The netperf image from manifests/netperf/Dockerfile (needs a registry for the base image).
 image:

@@ -19,6 +19,12 @@ type Env struct {
 	K8sVersion string
 	// NodeImage is the kind node image the offline scripts build (NODE_IMAGE).
 	NodeImage string
+	// CiliumVersion is the Cilium release the offline scripts build (CILIUM_VERSION).
+	CiliumVersion string
+	// CiliumImage is the offline Cilium agent image (CILIUM_IMAGE).
+	CiliumImage string
+	// CiliumOperatorImage is the offline Cilium operator image (CILIUM_OPERATOR_IMAGE).
+	CiliumOperatorImage string
 	// AllowedNet holds every address the project creates (ALLOWED_NET).
 	AllowedNet netip.Prefix
 	// KindNetSubnet is the subnet of the docker network "kind" (KIND_NET_SUBNET).
@@ -114,6 +120,9 @@ func parseEnv(text string) (Env, error) {
 	str("NETPERF_IMAGE", &env.NetperfImage)
 	str("K8S_VERSION", &env.K8sVersion)
 	str("NODE_IMAGE", &env.NodeImage)
+	str("CILIUM_VERSION", &env.CiliumVersion)
+	str("CILIUM_IMAGE", &env.CiliumImage)
+	str("CILIUM_OPERATOR_IMAGE", &env.CiliumOperatorImage)
 	prefix("ALLOWED_NET", &env.AllowedNet)
 	prefix("KIND_NET_SUBNET", &env.KindNetSubnet)
 	var gw string

@@ -19,6 +19,11 @@ func TestConstants(t *testing.T) {
 	if !strings.HasSuffix(env.NodeImage, ":"+env.K8sVersion) {
 		t.Errorf("NodeImage %s is not tagged with K8sVersion %s", env.NodeImage, env.K8sVersion)
 	}
+	for name, img := range map[string]string{"CiliumImage": env.CiliumImage, "CiliumOperatorImage": env.CiliumOperatorImage} {
+		if !strings.HasSuffix(img, ":"+env.CiliumVersion) {
+			t.Errorf("%s %s is not tagged with CiliumVersion %s", name, img, env.CiliumVersion)
+		}
+	}
 	if env.AllowedNet.String() != "198.18.0.0/15" {
 		t.Errorf("AllowedNet = %s; the project's address rule is 198.18.0.0/15", env.AllowedNet)
 	}
@@ -56,7 +61,8 @@ func TestEnvMatchesShell(t *testing.T) {
 }
 
 func TestParseEnvRefuses(t *testing.T) {
-	const good = "NETPERF_IMAGE=a/b:v1\nK8S_VERSION=v1.2.3\nNODE_IMAGE=n:${K8S_VERSION}\nALLOWED_NET=198.18.0.0/15\n" +
+	const good = "NETPERF_IMAGE=a/b:v1\nK8S_VERSION=v1.2.3\nNODE_IMAGE=n:${K8S_VERSION}\n" +
+		"CILIUM_VERSION=v1.2.3\nCILIUM_IMAGE=c:${CILIUM_VERSION}\nCILIUM_OPERATOR_IMAGE=o:${CILIUM_VERSION}\nALLOWED_NET=198.18.0.0/15\n" +
 		"KIND_NET_SUBNET=198.19.1.0/24\nKIND_NET_GATEWAY=198.19.1.1\n"
 	env, err := parseEnv("# comment\n\n" + good)
 	if err != nil {
@@ -64,6 +70,9 @@ func TestParseEnvRefuses(t *testing.T) {
 	}
 	if env.NodeImage != "n:v1.2.3" {
 		t.Errorf("NodeImage = %q, want n:v1.2.3", env.NodeImage)
+	}
+	if env.CiliumOperatorImage != "o:v1.2.3" {
+		t.Errorf("CiliumOperatorImage = %q, want o:v1.2.3", env.CiliumOperatorImage)
 	}
 	tests := []struct{ name, text, want string }{
 		{"quotes", strings.Replace(good, "a/b:v1", `"a/b:v1"`, 1), "not KEY=VALUE"},
@@ -75,6 +84,7 @@ func TestParseEnvRefuses(t *testing.T) {
 		{"twice", good + "K8S_VERSION=v1\n", "K8S_VERSION set twice"},
 		{"unknown key", good + "EXTRA=1\n", "EXTRA is not known"},
 		{"missing key", strings.Replace(good, "KIND_NET_GATEWAY=198.19.1.1\n", "", 1), "KIND_NET_GATEWAY is not set"},
+		{"missing cilium key", strings.Replace(good, "CILIUM_IMAGE=c:${CILIUM_VERSION}\n", "", 1), "CILIUM_IMAGE is not set"},
 		{"empty value", strings.Replace(good, "NETPERF_IMAGE=a/b:v1", "NETPERF_IMAGE=", 1), "NETPERF_IMAGE is not set"},
 		{"bad prefix", strings.Replace(good, "198.19.1.0/24", "198.19.1.1/24", 1), "not a network prefix"},
 		{"outside", strings.Replace(good, "KIND_NET_SUBNET=198.19.1.0/24\nKIND_NET_GATEWAY=198.19.1.1",

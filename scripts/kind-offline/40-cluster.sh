@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Step 40: `kind create cluster` (name podperf, 1 control plane + 2 workers) from the local node image
-# and kind-config/kind-offline.yaml, on a pre-created docker network "kind" with subnet
+# and kind-config/kind-offline.yaml (CNI=cilium: kind-offline-cilium.yaml), on a pre-created docker network "kind" with subnet
 # KIND_NET_SUBNET (manifests/podperf.env; kind would otherwise create one with its own IPv4/IPv6
 # ranges). Writes $STATE/kubeconfig.
-# An existing cluster whose API server answers with all three nodes is kept; a broken one is recreated.
+# An existing cluster whose API server answers with all three nodes is kept; a broken one is recreated,
+# and one made for the other CNI is refused.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 docker_up || die "dockerd is not running (run 00-host.sh)"
@@ -36,6 +37,13 @@ if grep -qx "$CLUSTER_NAME" <<<"$(kind get clusters 2>/dev/null)"; then
   kind get kubeconfig --name "$CLUSTER_NAME" >"$KUBECONFIG_FILE.tmp" 2>/dev/null && mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
   have_nodes=$(kc get nodes --no-headers --request-timeout=10s 2>/dev/null | wc -l || true)
   if [ "$have_nodes" = "$want_nodes" ]; then
+    # kind-offline.yaml (ptp) deploys kube-proxy, kind-offline-cilium.yaml does not.
+    if ds=$(kc -n kube-system get daemonsets -o name --request-timeout=10s 2>/dev/null); then
+      made_for=cilium
+      grep -qx daemonset.apps/kube-proxy <<<"$ds" && made_for=ptp
+      [ "$made_for" = "$KIND_OFFLINE_CNI" ] ||
+        die "cluster $CLUSTER_NAME was made for CNI=$made_for, this run asks for CNI=$KIND_OFFLINE_CNI: delete it first (make kind-offline-down)"
+    fi
     skip_step "cluster $CLUSTER_NAME is up with $have_nodes nodes"
   fi
   log "cluster $CLUSTER_NAME exists but its API server reports '$have_nodes' of $want_nodes nodes: recreating it"

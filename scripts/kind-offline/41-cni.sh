@@ -9,6 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need kubectl
+[ "$KIND_OFFLINE_CNI" = ptp ] || die "41-cni is the CNI=ptp step; this run has KIND_OFFLINE_CNI=$KIND_OFFLINE_CNI (43-cilium installs Cilium)"
 [ -s "$KUBECONFIG_FILE" ] || die "$KUBECONFIG_FILE missing (run 40-cluster.sh)"
 grep -q '@POD_CIDR@' "$CNI_CONFLIST" || die "$CNI_CONFLIST has no @POD_CIDR@ to replace"
 

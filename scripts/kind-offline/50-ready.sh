@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Step 50: wait until every node is Ready, kube-proxy and CoreDNS are rolled out, and both workers
-# hold the netperf image; then print the cluster.
+# Step 50: wait until every node is Ready, kube-proxy (CNI=cilium: the Cilium agents, in the host
+# routing mode cilium-config asks for, and the operator) and CoreDNS are rolled out, and both
+# workers hold the netperf image; then print the cluster.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need kubectl
@@ -12,7 +13,15 @@ have=$(kc get nodes --no-headers | wc -l)
 [ "$have" = "$want" ] || die "cluster has $have nodes, $KIND_CONFIG asks for $want"
 workers=$(kc get nodes -l '!node-role.kubernetes.io/control-plane' --no-headers | wc -l)
 [ "$workers" -ge 2 ] || die "cluster has $workers workers; the benchmark needs 2"
-kc -n kube-system rollout status daemonset/kube-proxy --timeout=300s
+if [ "$KIND_OFFLINE_CNI" = cilium ]; then
+  # No kube-proxy: Cilium's agents (kube-proxy replacement) and operator, in the mode they are asked for.
+  . "$KO_SCRIPTS/cilium-lib.sh"
+  wait_agents 300
+  kc -n kube-system rollout status deployment/cilium-operator --timeout=300s
+  check_agents "$(cilium_cm_mode)"
+else
+  kc -n kube-system rollout status daemonset/kube-proxy --timeout=300s
+fi
 kc -n kube-system rollout status deployment/coredns --timeout=300s
 
 for n in $(kc get nodes -l '!node-role.kubernetes.io/control-plane' -o jsonpath='{.items[*].metadata.name}'); do

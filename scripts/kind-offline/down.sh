@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Delete the offline kind cluster (and its kubeconfig). Built binaries and images stay in $STATE,
-# so a later up.sh only recreates the cluster.
+# Delete the offline kind cluster (ptp or cilium), its kubeconfig and the docker network "kind".
+# Built binaries and images stay in $STATE, so a later up.sh only recreates the cluster.
 #
 #   scripts/kind-offline/down.sh [--stop-docker]
 #     --stop-docker  also stop the dockerd that 00-host.sh started (its data stays in $STATE/docker)
@@ -24,13 +24,19 @@ if docker_up && command -v kind >/dev/null; then
 fi
 rm -f "$KUBECONFIG_FILE"
 
-if [ $stop_docker = 1 ]; then
-  # Remove the "kind" network first: a stopped dockerd leaves its bridge behind, holding
-  # KIND_NET_GATEWAY, and a later dockerd (another state dir) then gets a second bridge with the
-  # same subnet, across which the nodes cannot reach each other.
-  if docker_up && "$DOCKER" network inspect kind >/dev/null 2>&1; then
+# The docker network "kind" goes too once no container uses it (40-cluster.sh creates it again).
+# Before a dockerd stops this matters: a stopped dockerd leaves its bridge behind, holding
+# KIND_NET_GATEWAY, and a later dockerd (another state dir) then gets a second bridge with the same
+# subnet, across which the nodes cannot reach each other.
+if docker_up && users=$("$DOCKER" network inspect kind -f '{{len .Containers}}' 2>/dev/null); then
+  if [ "$users" = 0 ]; then
     "$DOCKER" network rm kind >/dev/null && log "removed docker network kind"
+  else
+    log "docker network kind kept: $users containers still use it"
   fi
+fi
+
+if [ $stop_docker = 1 ]; then
   pidfile=$STATE/docker/dockerd.pid
   if [ -f "$pidfile" ] && pid=$(cat "$pidfile") && kill -0 "$pid" 2>/dev/null; then
     log "stopping dockerd (pid $pid)"

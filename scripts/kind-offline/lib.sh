@@ -4,8 +4,9 @@
 KO_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$KO_SCRIPTS/../.." && pwd)
 
-# Values shared with the Go code: NETPERF_IMAGE, K8S_VERSION, NODE_IMAGE, ALLOWED_NET (every address
-# stays inside it), KIND_NET_SUBNET and KIND_NET_GATEWAY (the docker network "kind": node IPs).
+# Values shared with the Go code: NETPERF_IMAGE, K8S_VERSION, NODE_IMAGE, CILIUM_VERSION, CILIUM_IMAGE,
+# CILIUM_OPERATOR_IMAGE, ALLOWED_NET (every address stays inside it), KIND_NET_SUBNET and
+# KIND_NET_GATEWAY (the docker network "kind": node IPs).
 # shellcheck source=SCRIPTDIR/../../manifests/podperf.env
 . "$REPO_ROOT/manifests/podperf.env"
 
@@ -24,10 +25,22 @@ PAUSE_IMAGE_TAG=3.10.2
 CRICTL_VERSION=v1.37.0
 KIND_VERSION=v0.33.0
 DEBIAN_SUITE=bookworm
+# CNI=cilium: helm for the chart, the gobgp release that replaces the pseudo-version Cilium's go.mod
+# pins, and the Debian suite of the Cilium image (cilium-agent >= 1.18 wants clang/LLVM >= 18.1).
+HELM_VERSION=v3.22.0
+GOBGP_V4_VERSION=v4.7.0
+CILIUM_SUITE=trixie
 
 # Cluster and images (NODE_IMAGE and NETPERF_IMAGE come from podperf.env).
 CLUSTER_NAME=${KIND_CLUSTER_NAME:-podperf}
-KIND_CONFIG=$REPO_ROOT/kind-config/kind-offline.yaml
+# The pod network: ptp (41-cni.sh, with kube-proxy) or cilium (12/21/33/43 steps, no kube-proxy).
+KIND_OFFLINE_CNI=${KIND_OFFLINE_CNI:-ptp}
+case $KIND_OFFLINE_CNI in
+  ptp) KIND_CONFIG=$REPO_ROOT/kind-config/kind-offline.yaml ;;
+  cilium) KIND_CONFIG=$REPO_ROOT/kind-config/kind-offline-cilium.yaml ;;
+  *) echo "error: KIND_OFFLINE_CNI='$KIND_OFFLINE_CNI': want ptp or cilium" >&2; exit 1 ;;
+esac
+CILIUM_VALUES=$REPO_ROOT/manifests/cilium/values.yaml
 KUBECONFIG_FILE=$STATE/kubeconfig
 CNI_CONFLIST=$REPO_ROOT/manifests/cni/ptp.conflist   # @POD_CIDR@ stands for the node's podCIDR
 

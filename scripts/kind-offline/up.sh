@@ -6,14 +6,22 @@
 #
 #   scripts/kind-offline/up.sh              # all steps
 #   scripts/kind-offline/up.sh 40-cluster   # only the named steps (their inputs must exist)
+#   KIND_OFFLINE_CNI=cilium scripts/kind-offline/up.sh   # Cilium instead of ptp + kube-proxy
 #
-# Environment: KIND_OFFLINE_DIR (state, default <repo>/_kind-offline), KIND_OFFLINE_SERIAL=1 (do not
-# overlap 20-rootfs with the Go builds), GOMODCACHE/GOCACHE/GOPROXY as for any Go build.
+# Environment: KIND_OFFLINE_DIR (state, default <repo>/_kind-offline), KIND_OFFLINE_CNI (ptp, the
+# default, or cilium), KIND_OFFLINE_SERIAL=1 (do not overlap the rootfs steps with the Go builds),
+# GOMODCACHE/GOCACHE/GOPROXY as for any Go build.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ALL_STEPS=(00-host 10-kubernetes 11-tools 20-rootfs 30-component-images 31-netperf-image 32-node-image
-  40-cluster 41-cni 42-load-images 50-ready)
+if [ "$KIND_OFFLINE_CNI" = cilium ]; then
+  # Cilium's binaries, runtime rootfs and images; the cluster has no kube-proxy and no ptp CNI.
+  ALL_STEPS=(00-host 10-kubernetes 11-tools 12-cilium 20-rootfs 21-cilium-rootfs 30-component-images
+    31-netperf-image 32-node-image 33-cilium-images 40-cluster 42-load-images 43-cilium 50-ready)
+else
+  ALL_STEPS=(00-host 10-kubernetes 11-tools 20-rootfs 30-component-images 31-netperf-image 32-node-image
+    40-cluster 41-cni 42-load-images 50-ready)
+fi
 if [ $# -gt 0 ]; then
   for s in "$@"; do [ -x "$KO_SCRIPTS/$s.sh" ] || die "unknown step '$s' (steps: ${ALL_STEPS[*]})"; done
   STEPS=("$@")
@@ -63,7 +71,7 @@ finish_step() { # NAME RC
     echo "---- last lines of $STATE/logs/$name.log"
     tail -n 25 "$STATE/logs/$name.log"
     if [ -n "${BG_PID:-}" ] && kill -0 "$BG_PID" 2>/dev/null; then
-      echo "waiting for the background step 20-rootfs to end before exiting"
+      echo "waiting for the background steps ${BG_STEPS[*]} to end before exiting"
       wait "$BG_PID" || true
     fi
     report
@@ -73,26 +81,35 @@ finish_step() { # NAME RC
 
 step() { local rc=0; echo "==> $1 ..."; run_step "$1" || rc=$?; finish_step "$1" $rc; }
 
-# 20-rootfs (network + dpkg bound) overlaps the Go builds (CPU bound) unless told otherwise.
-BG_ROOTFS=0
-if [ "${KIND_OFFLINE_SERIAL:-0}" != 1 ] && selected 20-rootfs && { selected 10-kubernetes || selected 11-tools; }; then
-  BG_ROOTFS=1
+# The rootfs steps (network + dpkg bound) run one after the other in the background while the Go
+# builds (CPU bound) run, unless told otherwise.
+BG_STEPS=()
+if [ "${KIND_OFFLINE_SERIAL:-0}" != 1 ] && { selected 10-kubernetes || selected 11-tools || selected 12-cilium; }; then
+  for s in 20-rootfs 21-cilium-rootfs; do selected "$s" && BG_STEPS+=("$s"); done
 fi
-echo "state: $STATE"
+in_bg() { local s; for s in "${BG_STEPS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+start_bg() {
+  echo "==> ${BG_STEPS[*]} ... (in the background)"
+  for b in "${BG_STEPS[@]}"; do rm -f "$STATE/logs/$b.rc"; done
+  (for b in "${BG_STEPS[@]}"; do rc=0; run_step "$b" || rc=$?; echo $rc >"$STATE/logs/$b.rc"; done) &
+  BG_PID=$!
+}
+echo "state: $STATE (CNI $KIND_OFFLINE_CNI)"
 for s in "${STEPS[@]}"; do
-  if [ $BG_ROOTFS = 1 ]; then
+  if [ ${#BG_STEPS[@]} -gt 0 ]; then
     case $s in
-      10-kubernetes | 11-tools)
-        if [ -z "${BG_PID:-}" ]; then
-          echo "==> 20-rootfs ... (in the background)"
-          (run_step 20-rootfs; echo $? >"$STATE/logs/20-rootfs.rc") &
-          BG_PID=$!
-        fi ;;
-      20-rootfs)
-        wait "$BG_PID" || true
-        finish_step 20-rootfs "$(cat "$STATE/logs/20-rootfs.rc" 2>/dev/null || echo 1)"
-        continue ;;
+      10-kubernetes | 11-tools | 12-cilium) [ -n "${BG_PID:-}" ] || [ -n "${BG_DONE:-}" ] || start_bg ;;
     esac
+    if in_bg "$s"; then
+      # The first background step in the list waits for them all and reports them in order.
+      if [ -z "${BG_DONE:-}" ]; then
+        [ -n "${BG_PID:-}" ] || start_bg
+        wait "$BG_PID" || true
+        BG_PID='' BG_DONE=1
+        for b in "${BG_STEPS[@]}"; do finish_step "$b" "$(cat "$STATE/logs/$b.rc" 2>/dev/null || echo 1)"; done
+      fi
+      continue
+    fi
   fi
   step "$s"
 done

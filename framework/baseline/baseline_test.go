@@ -37,11 +37,7 @@ func embedded(t *testing.T) map[string][]byte {
 
 func load(t *testing.T, name string) *baseline.Profile {
 	t.Helper()
-	b, err := manifests.FS.ReadFile("baselines/" + name + ".yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := baseline.Parse(b, name)
+	p, err := baseline.Builtin(name)
 	if err != nil {
 		t.Fatal(err)
 	}

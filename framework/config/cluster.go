@@ -2,15 +2,12 @@ package config
 
 import (
 	"fmt"
-	"io/fs"
-	"path"
 	"slices"
 	"strings"
 
 	"podperf/framework/baseline"
 	"podperf/framework/endpoints"
 	"podperf/framework/verdict"
-	"podperf/manifests"
 )
 
 // FollowCluster fits the defaults to the cluster of env. Without
@@ -86,22 +83,18 @@ func builtinFor(dp *endpoints.Datapath) (string, error) {
 	if dp.CNI == "" || dp.HostRouting == "" {
 		return "", nil
 	}
-	files, err := fs.Glob(manifests.FS, "baselines/*.yaml")
+	names, err := baseline.BuiltinNames()
 	if err != nil {
-		return "", fmt.Errorf("list the built-in baselines: %w", err)
+		return "", err
 	}
 	var match []string
-	for _, f := range files {
-		b, err := manifests.FS.ReadFile(f)
-		if err != nil {
-			return "", fmt.Errorf("read %s: %w", f, err)
-		}
-		p, err := baseline.Parse(b, "manifests/"+f)
+	for _, name := range names {
+		p, err := baseline.Builtin(name)
 		if err != nil {
 			return "", err
 		}
 		if d := p.Datapath; d != nil && d.CNI == dp.CNI && d.HostRouting == dp.HostRouting {
-			match = append(match, strings.TrimSuffix(path.Base(f), ".yaml"))
+			match = append(match, name)
 		}
 	}
 	slices.Sort(match)

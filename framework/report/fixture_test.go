@@ -12,7 +12,6 @@ import (
 	"podperf/framework/netperf"
 	"podperf/framework/results"
 	"podperf/framework/verdict"
-	"podperf/manifests"
 )
 
 // fullRun is a run with every field of results.json set somewhere: a
@@ -109,11 +108,7 @@ func fullRun(t *testing.T) *results.Run {
 
 func profile(t *testing.T, name string) *baseline.Profile {
 	t.Helper()
-	b, err := manifests.FS.ReadFile("baselines/" + name + ".yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := baseline.Parse(b, name)
+	p, err := baseline.Builtin(name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,10 @@
 package report
 
 import (
-	"fmt"
-	"io/fs"
-	"path"
 	"slices"
 	"strings"
 
 	"podperf/framework/baseline"
-	"podperf/manifests"
 )
 
 // published is the order and the short name of the built-in profiles in the
@@ -29,21 +25,16 @@ type Reference struct {
 // BuiltinProfiles reads the baseline profiles of manifests/baselines in the
 // published order (others after them, by name).
 func BuiltinProfiles() ([]Reference, error) {
-	files, err := fs.Glob(manifests.FS, "baselines/*.yaml")
+	names, err := baseline.BuiltinNames()
 	if err != nil {
-		return nil, fmt.Errorf("list the built-in baselines: %w", err)
+		return nil, err
 	}
 	var out []Reference
-	for _, f := range files {
-		b, err := manifests.FS.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", f, err)
-		}
-		p, err := baseline.Parse(b, f)
+	for _, name := range names {
+		p, err := baseline.Builtin(name)
 		if err != nil {
 			return nil, err
 		}
-		name := strings.TrimSuffix(path.Base(f), ".yaml")
 		out = append(out, Reference{Label: profileLabel(name), Profile: p})
 	}
 	rank := func(r Reference) int {

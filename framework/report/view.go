@@ -62,21 +62,7 @@ func isRR(t *results.Test) bool {
 }
 
 // unit is the unit of a metric of the test.
-func unit(t *results.Test, m results.Metric) string {
-	switch m {
-	case results.Rate:
-		if isRR(t) {
-			return "trans/s"
-		}
-		return "Gbit/s"
-	case results.ClientCPU, results.ServerCPU:
-		if isRR(t) {
-			return "usec/Tran"
-		}
-		return "usec/KB"
-	}
-	return "µs"
-}
+func unit(t *results.Test, m results.Metric) string { return results.UnitOf(m, isRR(t)) }
 
 // metricLabel names a metric for a table row.
 func metricLabel(t *results.Test, m results.Metric) string {

@@ -258,12 +258,19 @@ func (s Sample) Value(metric Metric) float64 {
 
 // Unit is the unit of a metric's values in this test.
 func (t *Test) Unit(metric Metric) string {
-	rr := t.Netperf.IsRR()
+	return UnitOf(metric, t.Netperf.IsRR())
+}
+
+// UnitOf is the unit of a metric in a stream test or (rr) a request/response
+// test: the rate's, service demand's, or µs for the latency figures.
+func UnitOf(metric Metric, rr bool) string {
 	switch {
 	case metric == Rate && rr:
 		return "trans/s"
 	case metric == Rate:
 		return "Gbit/s"
+	case metric != ClientCPU && metric != ServerCPU:
+		return "µs"
 	case rr:
 		return "usec/Tran"
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
@@ -214,11 +215,7 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 		fmt.Fprintf(os.Stdout, "baseline written to %s\n", cfg.WriteBaseline)
 	}
 	if len(problems) > 0 {
-		msg := problems[0]
-		for _, p := range problems[1:] {
-			msg += "\n" + p
-		}
-		ginkgo.Fail(msg)
+		ginkgo.Fail(strings.Join(problems, "\n"))
 	}
 })
 

@@ -2,30 +2,25 @@ package config
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"podperf/framework/baseline"
 	"podperf/framework/endpoints"
-	"podperf/framework/verdict"
 )
 
 // FollowCluster fits the defaults to the cluster of env. Without
 // --tolerances, a kind cluster (both measured nodes kind nodes: containers
-// sharing one machine) gets the kind tolerances. Without --baseline, the built-in profile that describes that
-// datapath becomes the baseline (a Cilium cluster in eBPF host routing is
-// judged against cilium-ebpf-host-routing, one in legacy host routing against
-// cilium-legacy-host-routing); note then says so for the log. warning is set
-// when the baseline describes another host routing than the agents report:
-// an agent that fell back to legacy routing is the classic way to judge the
-// wrong number. The notes say what was chosen, for the log.
+// sharing one machine) gets the kind tolerances. Without --baseline, the
+// built-in profile that describes the datapath the agents report becomes the
+// baseline (a Cilium cluster in eBPF host routing is judged against
+// cilium-ebpf-host-routing, one in legacy host routing against
+// cilium-legacy-host-routing). The notes say what was chosen, for the log.
+// warning is set when the baseline describes another host routing than the
+// agents report: an agent that fell back to legacy routing is the classic
+// way to judge the wrong number.
 func (c *Config) FollowCluster(env endpoints.Environment) (notes []string, warning string, err error) {
 	if c.tolerancesDefaulted && isKind(env) && c.Tolerances != "kind" {
-		b, where, err := Read("tolerances", "kind")
-		if err != nil {
-			return nil, "", fmt.Errorf("tolerances for a kind cluster: %w", err)
-		}
-		if c.Tol, err = verdict.ParseTolerances(b, where); err != nil {
+		if c.Tol, _, err = loadTolerances("kind"); err != nil {
 			return nil, "", fmt.Errorf("tolerances for a kind cluster: %w", err)
 		}
 		c.Tolerances = "kind"
@@ -55,19 +50,12 @@ func (c *Config) followDatapath(dp *endpoints.Datapath, unreadable string) (note
 		return "", warning, nil
 	}
 	if c.baselineDefaulted {
-		name, err := builtinFor(dp)
+		name, p, err := builtinFor(dp)
 		if err != nil {
-			return "", "", err
+			return "", "", fmt.Errorf("the built-in baseline for the cluster's datapath: %w", err)
 		}
-		if name != "" && name != c.Profile.Name {
-			b, where, err := Read("baselines", name)
-			if err != nil {
-				return "", "", fmt.Errorf("baseline %s for the cluster's datapath: %w", name, err)
-			}
-			if c.Profile, err = baseline.Parse(b, where); err != nil {
-				return "", "", fmt.Errorf("baseline %s for the cluster's datapath: %w", name, err)
-			}
-			c.Baseline = name
+		if p != nil && name != c.Baseline {
+			c.Baseline, c.Profile = name, p
 			note = fmt.Sprintf("baseline %s: the %s agents report host routing %s (no --baseline given)", name, dp.CNI, dp.HostRouting)
 		}
 	}
@@ -78,31 +66,32 @@ func (c *Config) followDatapath(dp *endpoints.Datapath, unreadable string) (note
 	return note, warning, nil
 }
 
-// builtinFor names the one built-in profile that describes dp, or "".
-func builtinFor(dp *endpoints.Datapath) (string, error) {
+// builtinFor returns the one built-in profile that describes dp, with its
+// name; none when no profile or several do (only --baseline can choose then).
+func builtinFor(dp *endpoints.Datapath) (string, *baseline.Profile, error) {
 	if dp.CNI == "" || dp.HostRouting == "" {
-		return "", nil
+		return "", nil, nil
 	}
 	names, err := baseline.BuiltinNames()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	var match []string
-	for _, name := range names {
-		p, err := baseline.Builtin(name)
+	var name string
+	var match *baseline.Profile
+	for _, n := range names {
+		p, err := baseline.Builtin(n)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		if d := p.Datapath; d != nil && d.CNI == dp.CNI && d.HostRouting == dp.HostRouting {
-			match = append(match, name)
+		if d := p.Datapath; d == nil || d.CNI != dp.CNI || d.HostRouting != dp.HostRouting {
+			continue
 		}
+		if match != nil {
+			return "", nil, nil
+		}
+		name, match = n, p
 	}
-	slices.Sort(match)
-	if len(match) != 1 {
-		// None, or several that only --baseline can choose between.
-		return "", nil
-	}
-	return match[0], nil
+	return name, match, nil
 }
 
 func describe(d *baseline.Datapath) string {

@@ -169,17 +169,11 @@ func (c *Config) Resolve() error {
 	if c.Tolerances == "" {
 		c.Tolerances, c.tolerancesDefaulted = d.tolerances, true
 	}
-	b, where, err := Read("baselines", c.Baseline)
-	if err != nil {
+	if c.Profile, err = loadProfile(c.Baseline); err != nil {
 		return fmt.Errorf("--baseline: %w", err)
 	}
-	if c.Profile, err = baseline.Parse(b, where); err != nil {
-		return fmt.Errorf("--baseline: %w", err)
-	}
-	if b, where, err = Read("tolerances", c.Tolerances); err != nil {
-		return fmt.Errorf("--tolerances: %w", err)
-	}
-	if c.Tol, err = verdict.ParseTolerances(b, where); err != nil {
+	var where string
+	if c.Tol, where, err = loadTolerances(c.Tolerances); err != nil {
 		return fmt.Errorf("--tolerances: %w", err)
 	}
 	for id := range c.Tol.Tests {
@@ -354,6 +348,27 @@ func maxStreams() int {
 		n = max(n, s.Streams)
 	}
 	return n
+}
+
+// loadProfile reads and validates the baseline profile name (a file, or a
+// built-in profile).
+func loadProfile(name string) (*baseline.Profile, error) {
+	b, where, err := Read("baselines", name)
+	if err != nil {
+		return nil, err
+	}
+	return baseline.Parse(b, where)
+}
+
+// loadTolerances reads and validates the tolerance file name (a file, or a
+// built-in one), and says where it found it.
+func loadTolerances(name string) (verdict.Tolerances, string, error) {
+	b, where, err := Read("tolerances", name)
+	if err != nil {
+		return verdict.Tolerances{}, where, err
+	}
+	t, err := verdict.ParseTolerances(b, where)
+	return t, where, err
 }
 
 // Read finds name as a file path, or as an embedded manifest in dir

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"podperf/framework/results"
@@ -45,12 +46,7 @@ func Properties(run *results.Run) []Property {
 		add("datapath.masquerading", dp.Masquerading)
 		add("datapath.source", dp.Source)
 	}
-	keys := make([]string, 0, len(env.Details))
-	for k := range env.Details {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(env.Details)) {
 		add("environment."+k, env.Details[k])
 	}
 	for i, w := range run.Warnings {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -298,12 +299,7 @@ func facts(run *results.Run, details bool) [][2]string {
 	if !details {
 		return out
 	}
-	keys := make([]string, 0, len(env.Details))
-	for k := range env.Details {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(env.Details)) {
 		add(k, env.Details[k])
 	}
 	return out

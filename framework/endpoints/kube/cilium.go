@@ -106,24 +106,27 @@ func ciliumDatapath(ctx context.Context, c clientset.Interface, exec podExec, no
 			return nil, fmt.Errorf("the Cilium agent %s on %s: %w", name, nodes[i], err)
 		}
 	}
-	d := per[0]
-	d.Source = strings.Join(ciliumStatusCommand, " ") + " in the agents on " + strings.Join(nodes, " and ")
-	field := func(get func(*endpoints.Datapath) *string) {
-		var parts []string
+	// One value when the agents agree, else each node's.
+	merge := func(get func(endpoints.Datapath) string) string {
+		parts := make([]string, len(per))
 		same := true
-		for i := range per {
-			v := *get(&per[i])
-			same = same && v == *get(&per[0])
-			parts = append(parts, v+" on "+nodes[i])
+		for i, x := range per {
+			same = same && get(x) == get(per[0])
+			parts[i] = get(x) + " on " + nodes[i]
 		}
-		if !same {
-			*get(&d) = strings.Join(parts, ", ")
+		if same {
+			return get(per[0])
 		}
+		return strings.Join(parts, ", ")
 	}
-	field(func(x *endpoints.Datapath) *string { return &x.Version })
-	field(func(x *endpoints.Datapath) *string { return &x.Routing })
-	field(func(x *endpoints.Datapath) *string { return &x.HostRouting })
-	field(func(x *endpoints.Datapath) *string { return &x.KubeProxyReplacement })
-	field(func(x *endpoints.Datapath) *string { return &x.Masquerading })
+	d := endpoints.Datapath{
+		CNI:                  per[0].CNI,
+		Version:              merge(func(x endpoints.Datapath) string { return x.Version }),
+		Routing:              merge(func(x endpoints.Datapath) string { return x.Routing }),
+		HostRouting:          merge(func(x endpoints.Datapath) string { return x.HostRouting }),
+		KubeProxyReplacement: merge(func(x endpoints.Datapath) string { return x.KubeProxyReplacement }),
+		Masquerading:         merge(func(x endpoints.Datapath) string { return x.Masquerading }),
+		Source:               strings.Join(ciliumStatusCommand, " ") + " in the agents on " + strings.Join(nodes, " and "),
+	}
 	return &d, nil
 }

@@ -9,6 +9,7 @@ E2E_FLAGS ?=
 # Flags for ginkgo (before the package), e.g. GINKGO_FLAGS="--label-filter=rr".
 GINKGO_FLAGS ?=
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ACTIONLINT ?= github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 export PODPERF_CWD := $(CURDIR)
 export ARTIFACTS
@@ -19,20 +20,25 @@ KUBECONFIG ?= $(if $(wildcard $(KIND_OFFLINE_DIR)/kubeconfig),$(KIND_OFFLINE_DIR
 export KIND_OFFLINE_DIR
 
 .PHONY: help deps unit test e2e-local report bench lint clean-local e2e kind-up cilium kind-down kind-offline kind-offline-down \
-	cilium-routing image
+	cilium-routing image suite-image incluster faults soak fuzz
 
 help:
-	@echo "make test       unit tests + the four specs on the local target, short runs"
+	@echo "make test       unit tests + the fault matrix + the four specs on the local target, short runs"
+	@echo "make faults     the fault matrix on the local target (docs/faults.md), about 2 min"
+	@echo "make soak       SOAK_RUNS (50) short runs on the local target, checking nothing leaks; SOAK_KIND=1: 10 on KUBECONFIG's cluster"
 	@echo "make e2e-local  the four specs on the local target at default settings"
 	@echo "make report     report.md, report.html, results.csv and charts from RESULTS (default \$$ARTIFACTS/results.json)"
 	@echo "make bench      the suite measured on itself (local target): overhead, aggregation, detection, time"
-	@echo "make lint       gofmt, go vet, staticcheck, shellcheck"
+	@echo "make lint       gofmt, go vet, staticcheck, shellcheck, actionlint (.github/workflows), the Prow config test"
+	@echo "make fuzz       each fuzz target (netperf output, interim results, baseline and tolerance files) for FUZZTIME (30s)"
 	@echo "make deps       install netperf, iproute2 (Debian, as root)"
 	@echo "make e2e        the four specs on the cluster of KUBECONFIG ($(KUBECONFIG))"
 	@echo "make kind-up    kind cluster with Cilium host routing (needs a registry); make cilium installs Cilium"
 	@echo "make kind-offline  kind cluster built entirely on this machine (no registry); make kind-offline-down"
 	@echo "                   CNI=cilium: with Cilium (eBPF host routing) instead of ptp + kube-proxy"
 	@echo "make cilium-routing MODE=bpf|legacy  switch that Cilium between eBPF and legacy host routing"
+	@echo "make suite-image  the suite as an image, built without a registry, saved to \$$KIND_OFFLINE_DIR/images/suite.tar"
+	@echo "make incluster    the suite image as a Job in the offline kind cluster; results to \$$ARTIFACTS/incluster"
 
 deps:
 	@bash scripts/install-deps.sh
@@ -46,9 +52,21 @@ unit:
 # An undecided verdict warns instead of failing here: two 3 s samples decide little.
 # After the run the suite validates results.json against manifests/results.schema.json
 # and junit.xml against the JUnit schema, and fails when either does not validate.
-test: deps unit
+test: deps unit faults
 	$(GINKGO) run -v --timeout=30m $(GINKGO_FLAGS) ./e2e -- --target=local --duration=3s --samples=2 --max-samples=4 \
 		--inconclusive=warn --report-dir=$(ARTIFACTS) $(E2E_FLAGS)
+
+# The fault matrix (faults/, docs/faults.md): each fault injected into a real run of the
+# suite on the local target, its bound, message, results and clean-up checked.
+faults: deps
+	$(GO) test -count=1 -v -timeout=15m ./faults/
+
+# Short runs back to back on the local target (SOAK_KIND=1: the Kubernetes target of KUBECONFIG),
+# failing when anything is left behind or grows; figures in $(ARTIFACTS)/soak.json.
+SOAK_RUNS ?=
+SOAK_KIND ?= 0
+soak: deps
+	SOAK_RUNS=$(SOAK_RUNS) SOAK_KIND=$(SOAK_KIND) KUBECONFIG=$(KUBECONFIG) bash scripts/soak.sh
 
 e2e-local: deps
 	$(GINKGO) run -v --timeout=60m $(GINKGO_FLAGS) ./e2e -- --target=local --report-dir=$(ARTIFACTS) $(E2E_FLAGS)
@@ -67,9 +85,24 @@ bench: deps
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	@command -v shellcheck >/dev/null || { echo "shellcheck not found: run make deps"; exit 1; }
-	shellcheck -x $$(git ls-files 'scripts/*.sh' scripts/kind-offline/runc-wrapper) manifests/podperf.env
+	shellcheck -x $$(git ls-files --cached --others --exclude-standard 'scripts/*.sh' 'images/*.sh' scripts/kind-offline/runc-wrapper) \
+		manifests/podperf.env images/suite/suite.env
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(ACTIONLINT) -color=false
+	cd ci/prow && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+# Every fuzz target of the parsers and loaders, each for FUZZTIME, one after another.
+# A crasher is written to the package's testdata/fuzz/<FuzzName>/ and fails the run;
+# keep it there as a seed once it is fixed.
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for dir in $$(grep -l '^func Fuzz' $$(find framework -name '*_test.go') | xargs -n1 dirname | sort -u); do \
+		for fn in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$dir/*_test.go); do \
+			echo "fuzz: $$fn in ./$$dir for $(FUZZTIME)"; \
+			$(GO) test ./$$dir -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME); \
+		done; \
+	done
 
 # Removes namespaces a killed local run left behind (a new run does this too).
 clean-local:
@@ -106,3 +139,13 @@ cilium-routing:
 # The netperf image from manifests/netperf/Dockerfile (needs a registry for the base image).
 image:
 	bash scripts/build-netperf-image.sh
+
+# The suite as an image (images/suite), built without a registry on the netperf image, smoke-tested
+# and saved for kind load image-archive (docs/ci.md).
+suite-image:
+	bash scripts/build-suite-image.sh
+
+# The suite image as a Job under the least-privilege role of manifests/incluster in the offline kind
+# cluster; copies the results to $(ARTIFACTS)/incluster and deletes what it created.
+incluster:
+	bash scripts/incluster-run.sh

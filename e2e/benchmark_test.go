@@ -29,7 +29,7 @@ var _ = ginkgo.Describe("Cross-node pod network", ginkgo.Serial, func() {
 		})
 	}
 	var entries []ginkgo.TableEntry
-	for _, sc := range scenario.Benchmark {
+	for _, sc := range cfg.Benchmark() {
 		entries = append(entries, ginkgo.Entry(sc.Title, ginkgo.Label(sc.Labels...), sc))
 	}
 	ginkgo.DescribeTable("netperf benchmark", measureAndJudge, entries)
@@ -47,7 +47,9 @@ func measureAndJudge(ctx context.Context, sc scenario.Scenario) {
 
 	pod := setUp(ctx, plan, endpoints.PodPath, res)
 	node := setUp(ctx, plan, endpoints.NodePath, res)
-	measured(measure.Measure(ctx, []endpoints.Pair{node, pod}, plan, res), res)
+	err := measure.Measure(ctx, []endpoints.Pair{node, pod}, plan, res)
+	checkTransport(res)
+	measured(err, res)
 	judge(res)
 }
 

@@ -43,6 +43,11 @@ func TestMain(m *testing.M) {
 	reportDir := framework.TestContext.ReportDir
 	framework.TestContext.ReportDir = ""
 	framework.AfterReadingAllFlags(&framework.TestContext)
+	applyExtendedFilter()
+	if err := checkLabelFilter(); err != nil {
+		fmt.Fprintln(os.Stderr, "podperf:", err)
+		os.Exit(2)
+	}
 	dir, err := config.ReportDir(reportDir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "podperf:", err)

@@ -82,13 +82,28 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 			err = fmt.Errorf("cannot reach the cluster (set --kubeconfig or KUBECONFIG): %w", err)
 			break
 		}
+		opts := kube.Options{Image: cfg.Image, StartTimeout: cfg.PodTimeout, Config: rc,
+			Nodes: kube.NodeChoice{Client: cfg.ClientNode, Server: cfg.ServerNode, Selector: cfg.NodeSelector}}
+		// The preflight only reads: it comes before the target takes the
+		// cluster's lease, and with --preflight-only instead of the target.
+		pf := kube.NewPreflight(ctx, c, opts)
+		runPreflight(ctx, pf)
+		if cfg.PreflightOnly() {
+			env := pf.Environment(ctx)
+			preflightEnv = &env
+			break
+		}
 		var t *kube.Target
-		t, err = kube.New(ctx, c, kube.Options{Image: cfg.Image, StartTimeout: cfg.PodTimeout, Config: rc,
-			Nodes: kube.NodeChoice{Client: cfg.ClientNode, Server: cfg.ServerNode, Selector: cfg.NodeSelector}}, framework.Logf)
+		t, err = kube.New(ctx, c, opts, framework.Logf)
 		if err == nil {
 			tgt, kubeTarget = t, t
 			err = followCluster(t.Environment(ctx))
 		}
+	}
+	// Registered as soon as the target exists, so a failure or an interrupt
+	// from here on still removes what it built and gives up its lease.
+	if tgt != nil {
+		ginkgo.DeferCleanup(func(ctx context.Context) error { return tgt.Teardown(ctx) })
 	}
 	var skip *endpoints.ErrSkip
 	if errors.As(err, &skip) {
@@ -97,12 +112,19 @@ var _ = ginkgo.BeforeSuite(func(ctx context.Context) {
 	if err != nil {
 		framework.Failf("set up the %s target: %s", cfg.Target, oneLine(err))
 	}
-	// Registered before anything is built, so a failure or an interrupt halfway
-	// through still removes it.
-	ginkgo.DeferCleanup(func(ctx context.Context) error { return tgt.Teardown(ctx) })
+	if local, ok := tgt.(*netns.Target); ok {
+		runPreflight(ctx, local.Preflight())
+	}
+	if cfg.PreflightOnly() {
+		endPreflightOnly()
+		return
+	}
 	env := tgt.Environment(ctx)
 	framework.Logf("target %s: kernel %s, %d CPUs (%s), %s", env.Target, env.Kernel, env.CPUs, env.CPUModel, env.Netperf)
 	framework.Logf("baseline %s, tolerances %s, mode %s, %d samples of %s per path", cfg.Profile.Name, cfg.Tolerances, cfg.Mode, cfg.Samples, cfg.Duration)
+	if _, ref := cfg.Reference(); ref != "" {
+		framework.Logf("verdicts against the raw samples of %s (--reference): two-sample, both runs' noise counted", ref)
+	}
 })
 
 // startKindCluster creates the --kind-cluster cluster and points the framework
@@ -152,10 +174,12 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 	var env endpoints.Environment
 	if tgt != nil {
 		env = tgt.Environment(context.Background())
+	} else if preflightEnv != nil {
+		env = *preflightEnv
 	}
 	run := &results.Run{
 		Schema: results.Schema, StartedAt: startedAt, FinishedAt: time.Now(), Environment: env,
-		Settings: cfg.Recorded(), Verdict: results.Pass, Warnings: suiteWarnings,
+		Settings: cfg.Recorded(), Verdict: results.Pass, Warnings: suiteWarnings, Preflight: recordedPreflight(env),
 	}
 	for _, s := range r.SpecReports {
 		t := testFromReport(s)
@@ -172,7 +196,8 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 	if len(run.Tests) == 0 {
 		run.Verdict = results.NoTests
 	}
-	if !r.SuiteSucceeded && run.Verdict == results.Pass {
+	run.Error = suiteError(r)
+	if !r.SuiteSucceeded && (run.Verdict == results.Pass || run.Verdict == results.NoTests) {
 		run.Verdict = results.Fail
 	}
 	path, err := report.WriteJSON(dir, run)
@@ -218,6 +243,23 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 		ginkgo.Fail(strings.Join(problems, "\n"))
 	}
 })
+
+// suiteError is why the run failed outside the tests' own failures, on one
+// line: a suite-level node that failed (the target could not be set up) and
+// what ended the run early (an interrupt, the suite's timeout).
+func suiteError(r ginkgo.Report) string {
+	var reasons []string
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType.Is(types.NodeTypesForSuiteLevelNodes) && s.State.Is(types.SpecStateFailureStates) {
+			reasons = append(reasons, fmt.Sprintf("%s: %s", s.LeafNodeType, s.Failure.Message))
+		}
+	}
+	reasons = append(reasons, r.SpecialSuiteFailureReasons...)
+	if len(reasons) == 0 {
+		return ""
+	}
+	return oneLine(errors.New(strings.Join(reasons, "; ")))
+}
 
 // testFromReport recovers the last results.Test a spec attached.
 func testFromReport(s types.SpecReport) *results.Test {

@@ -90,7 +90,7 @@ func detection(ctx context.Context, tgt *netns.Target, o Options, logf func(stri
 	stream, rr := scenario.Benchmark[0], scenario.Benchmark[2]
 	d := &Detection{}
 
-	logf("detection: calibrating %s and %s with %d samples per path", stream.ID, rr.ID, max(5, o.Samples))
+	logf("detection: calibrating %s and %s with %d samples per path", stream.ID, rr.ID, max(5, o.Samples, o.CalibrationSamples))
 	d.Calibration, err = calibrate(ctx, tgt, o, stream, rr)
 	if err != nil {
 		return d, fmt.Errorf("calibration: %w", err)
@@ -121,7 +121,7 @@ func detection(ctx context.Context, tgt *netns.Target, o Options, logf func(stri
 			if err := tgt.Impair(ctx, shapes); err != nil {
 				return d, err
 			}
-			r, err := verdictRun(ctx, tgt, o, byID[c.Test], d.Calibration, tol)
+			r, _, err := verdictRun(ctx, tgt, o, byID[c.Test], d.Calibration, tol)
 			if err != nil {
 				return d, fmt.Errorf("%s, %s, run %d: %w", c.Test, c.Name, i, err)
 			}
@@ -172,18 +172,19 @@ func (d *Detection) summarise() error {
 	return nil
 }
 
-// verdictRun measures and judges one scenario as a spec does at default settings.
-func verdictRun(ctx context.Context, tgt *netns.Target, o Options, sc scenario.Scenario, prof *baseline.Profile, tol verdict.Tolerances) (DetectionRun, error) {
+// verdictRun measures and judges one scenario as a spec does at default
+// settings, and returns the test's results too.
+func verdictRun(ctx context.Context, tgt *netns.Target, o Options, sc scenario.Scenario, prof *baseline.Profile, tol verdict.Tolerances) (DetectionRun, *results.Test, error) {
 	start := time.Now()
 	res, err := measureOnce(ctx, tgt, sc, measure.Plan{Scenario: sc, Settings: settings(o), MaxSamples: o.MaxSamples,
 		Mode: verdict.Relative, Profile: prof, Tol: tol})
 	if err != nil {
-		return DetectionRun{}, err
+		return DetectionRun{}, res, err
 	}
 	out, metrics := res.Outcome()
 	want := prof.Tests[sc.ID].Ratio(results.Rate)
 	return DetectionRun{Outcome: out, Metrics: metrics, Samples: len(res.Paths[endpoints.PodPath].Samples),
-		Ratio: res.Ratios[results.Rate].Median / want, PodRate: res.Paths[endpoints.PodPath].Stats[results.Rate].Median, Wall: time.Since(start)}, nil
+		Ratio: res.Ratios[results.Rate].Median / want, PodRate: res.Paths[endpoints.PodPath].Stats[results.Rate].Median, Wall: time.Since(start)}, res, nil
 }
 
 // measureOnce sets up both paths for sc, runs the plan and closes the pairs.
@@ -202,7 +203,7 @@ func measureOnce(ctx context.Context, tgt *netns.Target, sc scenario.Scenario, p
 // itself rather than the published test bed.
 func calibrate(ctx context.Context, tgt *netns.Target, o Options, scs ...scenario.Scenario) (*baseline.Profile, error) {
 	s := settings(o)
-	s.Samples = max(5, o.Samples)
+	s.Samples = max(5, o.Samples, o.CalibrationSamples)
 	run := &results.Run{StartedAt: time.Now(), Environment: endpoints.Environment{Target: "local", CPUs: runtime.NumCPU()},
 		Settings: results.Settings{Target: "local", Duration: s.Duration, Samples: s.Samples}}
 	for _, sc := range scs {

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -40,6 +41,13 @@ type Options struct {
 	Filters      int           `json:"latencyFilters"`
 	Tolerances   string        `json:"tolerances"`
 	SuiteTimeout time.Duration `json:"suiteTimeout"`
+	// Gate (-parts gate): rounds of a healthy and a cut run per test type.
+	Rounds             int `json:"rounds,omitempty"`
+	CalibrationSamples int `json:"calibrationSamples,omitempty"`
+	// Target is local, or kubernetes for the harness overhead (run through
+	// the suite's harness-overhead spec with SuiteFlags).
+	Target     string `json:"target,omitempty"`
+	SuiteFlags string `json:"suiteFlags,omitempty"`
 }
 
 // Report is bench.json.
@@ -53,6 +61,7 @@ type Report struct {
 	Aggregation   *Aggregation          `json:"aggregation,omitempty"`
 	Detection     *Detection            `json:"detection,omitempty"`
 	TimeToVerdict *TimeToVerdict        `json:"timeToVerdict,omitempty"`
+	Gate          *Gate                 `json:"gate,omitempty"`
 	Checks        []Check               `json:"checks"`
 	Error         string                `json:"error,omitempty"`
 }
@@ -78,6 +87,10 @@ func main() {
 	flag.IntVar(&o.Filters, "latency-filters", 600, "detection: u32 filters put on the pod path's egress to add per-packet latency")
 	flag.StringVar(&o.Tolerances, "tolerances", "regression", "detection: tolerances the verdict uses against the profile recorded by the calibration")
 	flag.DurationVar(&o.SuiteTimeout, "suite-timeout", 60*time.Minute, "time: how long the four specs may take")
+	flag.IntVar(&o.Rounds, "rounds", 40, "gate: rounds of a healthy and a cut run per test type (resumable: finished rounds in -out are kept)")
+	flag.IntVar(&o.CalibrationSamples, "calibration-samples", 10, "gate: samples per path of the recorded profile the runs are judged against")
+	flag.StringVar(&o.Target, "target", "local", "local, or kubernetes (the overhead part only, through the suite's harness-overhead spec)")
+	flag.StringVar(&o.SuiteFlags, "suite-flags", "", "kubernetes: more suite flags for the harness-overhead spec, e.g. \"--kubeconfig=$HOME/.kube/config --image=...\"")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -113,7 +126,24 @@ func run(ctx context.Context, o Options) (*Report, error) {
 	logf := func(format string, args ...any) {
 		fmt.Printf("%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 	}
-	if parts["overhead"] || parts["aggregation"] || parts["detection"] {
+	if o.Target == "kubernetes" {
+		ov, err := kubeOverhead(ctx, o, logf)
+		if ov != nil {
+			rep.Overhead = ov
+			rep.Checks = append(rep.Checks, ov.check())
+		}
+		rep.Environment.Target = "kubernetes"
+		return rep, err
+	}
+	var prevGate *Gate
+	if parts["gate"] {
+		// Resumable: the rounds a stopped gate finished are in -out.
+		if prev, err := readReport(o.Out); err == nil && prev.Gate != nil {
+			prevGate = prev.Gate
+			rep.StartedAt = prev.StartedAt
+		}
+	}
+	if parts["overhead"] || parts["aggregation"] || parts["detection"] || parts["gate"] {
 		tgt, err := netns.New(logf, nil)
 		var skip *endpoints.ErrSkip
 		if errors.As(err, &skip) {
@@ -122,7 +152,7 @@ func run(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return rep, err
 		}
-		err = measureLocal(ctx, tgt, o, parts, rep, logf, func() {
+		err = measureLocal(ctx, tgt, o, parts, prevGate, rep, logf, func() {
 			// After each part, so a long run that is stopped keeps what it measured.
 			if werr := report.WriteJSONFile(o.Out, rep); werr != nil {
 				logf("cannot write %s: %v", o.Out, werr)
@@ -150,7 +180,7 @@ func run(ctx context.Context, o Options) (*Report, error) {
 	return rep, nil
 }
 
-func measureLocal(ctx context.Context, tgt *netns.Target, o Options, parts map[string]bool, rep *Report, logf func(string, ...any), saved func()) error {
+func measureLocal(ctx context.Context, tgt *netns.Target, o Options, parts map[string]bool, prevGate *Gate, rep *Report, logf func(string, ...any), saved func()) error {
 	if parts["overhead"] {
 		logf("harness overhead: %d pairs of suite and plain netperf, TCP_STREAM 1 stream, %s each", o.Pairs, o.Duration)
 		ov, err := harnessOverhead(ctx, tgt, o, logf)
@@ -182,7 +212,36 @@ func measureLocal(ctx context.Context, tgt *netns.Target, o Options, parts map[s
 			return fmt.Errorf("detection: %w", err)
 		}
 	}
+	if parts["gate"] {
+		g, err := gate(ctx, tgt, o, prevGate, logf, func(g *Gate) {
+			rep.Gate = g
+			saved()
+		})
+		rep.Gate = g
+		if g != nil {
+			rep.Checks = append(rep.Checks, g.checks()...)
+		}
+		if err != nil {
+			return fmt.Errorf("gate: %w", err)
+		}
+	}
 	return nil
+}
+
+// readReport reads an earlier bench.json.
+func readReport(path string) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.Schema != Schema {
+		return nil, fmt.Errorf("%s has schema %q, want %q", path, r.Schema, Schema)
+	}
+	return &r, nil
 }
 
 // record adds a part's check to the report, logs it and saves the report.
@@ -206,12 +265,20 @@ func (o Options) validate() error {
 		return fmt.Errorf("-cut=%v: use a fraction such as 0.10", o.Cut)
 	case o.Filters < 1:
 		return fmt.Errorf("-latency-filters=%d: use at least 1", o.Filters)
+	case o.Target != "local" && o.Target != "kubernetes":
+		return fmt.Errorf("-target=%q: use local or kubernetes", o.Target)
+	case o.Target == "kubernetes" && strings.TrimSpace(o.Parts) != "overhead":
+		return fmt.Errorf("-target=kubernetes measures the harness overhead only: add -parts overhead")
+	case o.Rounds < 1:
+		return fmt.Errorf("-rounds=%d: use at least 1", o.Rounds)
+	case o.CalibrationSamples < 2:
+		return fmt.Errorf("-calibration-samples=%d: use at least 2 (the verdicts carry the recording's noise)", o.CalibrationSamples)
 	}
 	for _, p := range strings.Split(o.Parts, ",") {
 		switch strings.TrimSpace(p) {
-		case "overhead", "aggregation", "detection", "time":
+		case "overhead", "aggregation", "detection", "time", "gate":
 		default:
-			return fmt.Errorf("-parts: %q is not one of overhead, aggregation, detection, time", p)
+			return fmt.Errorf("-parts: %q is not one of overhead, aggregation, detection, time, gate", p)
 		}
 	}
 	return nil

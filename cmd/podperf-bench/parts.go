@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"regexp"
-	"strconv"
 	"time"
 
 	"podperf/framework/endpoints"
@@ -27,22 +25,15 @@ func settings(o Options) scenario.Settings {
 	return scenario.Settings{Duration: o.Duration, Samples: o.Samples, ControlPort: controlPort, DataPortBase: dataPortBase}
 }
 
-// Overhead compares single-stream throughput through the suite (its netperf
-// options, CPU measurement, counter sampling and parsing) with plain netperf
-// on the same pod path and netserver.
-type Overhead struct {
-	Suite  []float64     `json:"suiteGbps"`
-	Plain  []float64     `json:"plainGbps"`
-	Ratios stats.Summary `json:"ratio"` // suite / plain, paired
-}
+// Overhead is measure.Overhead with its check.
+type Overhead struct{ measure.Overhead }
 
 func (ov *Overhead) check() Check {
 	return Check{Name: "harness overhead: suite / plain netperf, 1 stream",
-		Measured: fmt.Sprintf("%.4f (95%% CI %.4f-%.4f, n=%d)", ov.Ratios.Mean, ov.Ratios.CILow, ov.Ratios.CIHigh, ov.Ratios.N),
-		Target:   ">= 0.99", Met: ov.Ratios.Mean >= 0.99}
+		Measured: fmt.Sprintf("rate %.4f (95%% CI %.4f-%.4f), client SD %.4f (95%% CI %.4f-%.4f), n=%d", ov.Ratios.Mean, ov.Ratios.CILow, ov.Ratios.CIHigh,
+			ov.SDRatios.Mean, ov.SDRatios.CILow, ov.SDRatios.CIHigh, ov.Ratios.N),
+		Target: "rate >= 0.99, SD <= 1.01", Met: ov.Ratios.Mean >= 0.99 && (ov.SDRatios.N == 0 || ov.SDRatios.Mean <= 1.01)}
 }
-
-var plainThroughput = regexp.MustCompile(`(?m)^THROUGHPUT=([0-9.]+)$`)
 
 // setupPaths sets up the node and the pod path for the plan, in that order,
 // as the specs do; the pairs' notes go to res. The returned function closes
@@ -64,59 +55,21 @@ func setupPaths(ctx context.Context, tgt *netns.Target, plan measure.Plan, res *
 	return pairs, closeAll, nil
 }
 
-func harnessOverhead(ctx context.Context, tgt *netns.Target, o Options, logf func(string, ...any)) (*Overhead, error) {
+// harnessOverhead measures on the pod path of the local target; the
+// Kubernetes target is measured by the suite's harness-overhead spec
+// (kubeOverhead).
+func harnessOverhead(ctx context.Context, tgt endpoints.Target, o Options, logf func(string, ...any)) (*Overhead, error) {
 	sc, s := scenario.Benchmark[0], settings(o)
 	pair, err := tgt.Setup(ctx, sc.Request(endpoints.PodPath, s))
 	if err != nil {
 		return nil, err
 	}
 	defer pair.Close(context.WithoutCancel(ctx))
-	// What a user would type: the test, its length and the same ports; no CPU
-	// measurement, no output selectors beyond the one figure.
-	plainArgv := []string{"netperf", "-H", pair.ServerAddress(), "-p", strconv.Itoa(controlPort), "-t", "TCP_STREAM",
-		"-l", strconv.Itoa(int(o.Duration / time.Second)), "--", "-P", fmt.Sprintf("%d,%d", dataPortBase, dataPortBase), "-k", "THROUGHPUT"}
-	ov := &Overhead{}
-	suite := func() error {
-		res := sc.NewResult()
-		if err := sc.Sample(ctx, pair, s, res); err != nil {
-			return err
-		}
-		ov.Suite = append(ov.Suite, res.Paths[endpoints.PodPath].Samples[0].Rate)
-		return nil
+	ov, err := measure.MeasureOverhead(ctx, tgt.Name(), pair, sc, s, o.Pairs, logf)
+	if ov == nil {
+		return nil, err
 	}
-	plain := func() error {
-		out, err := pair.Run(ctx, plainArgv)
-		if err != nil {
-			return err
-		}
-		m := plainThroughput.FindStringSubmatch(out.Stdout)
-		if out.ExitCode != 0 || m == nil {
-			return fmt.Errorf("plain netperf (exit %d) printed no THROUGHPUT: %q", out.ExitCode, out.Stdout+out.Stderr)
-		}
-		v, _ := strconv.ParseFloat(m[1], 64)
-		ov.Plain = append(ov.Plain, v/1000) // 10^6 bit/s to Gbit/s
-		return nil
-	}
-	for i := range o.Pairs {
-		// Alternate which goes first, so neither always follows the other.
-		first, second := suite, plain
-		if i%2 == 1 {
-			first, second = plain, suite
-		}
-		if err := first(); err != nil {
-			return ov, err
-		}
-		if err := second(); err != nil {
-			return ov, err
-		}
-		logf("  pair %d: suite %.3f Gbit/s, plain %.3f Gbit/s", i+1, ov.Suite[i], ov.Plain[i])
-	}
-	r, err := stats.Ratios(ov.Suite, ov.Plain)
-	if err != nil {
-		return ov, err
-	}
-	ov.Ratios, err = stats.Summarize(r)
-	return ov, err
+	return &Overhead{*ov}, err
 }
 
 // Aggregation compares the suite's 32-stream aggregate (the sum over the

@@ -1,10 +1,12 @@
 // Command podperf works on what a podperf run left behind. Subcommands:
 //
 //	podperf report RESULTS.json [--out DIR] [--github-summary]   the report, CSV and charts of a results.json
-//	podperf compare BASE.json NEW.json                          (not implemented yet)
+//	podperf compare A.json B.json [--tolerance 5%] [--format text|markdown|json] [--strict] [--force]
+//	                                                            the two runs lined up metric by metric (docs/compare.md)
 //
 // Errors are printed on one line; the exit status is 1 for an error and 2
-// for a usage error or a subcommand that does not exist yet.
+// for a usage error or a subcommand that does not exist yet. compare exits 1
+// when a metric regressed and 2 when it could not compare.
 package main
 
 import (
@@ -23,7 +25,7 @@ type command struct {
 
 var commands = []command{
 	{"report", "RESULTS.json [--out DIR] [--github-summary]", "write report.md, report.html, summary.md, results.csv and charts/ from a results.json", runReport},
-	{"compare", "BASE.json NEW.json", "compare two runs (not implemented yet)", runCompare},
+	{"compare", "A.json B.json [--tolerance 5%] [--format F]", "line up two runs metric by metric: regressed, improved, no change or inconclusive", runCompare},
 }
 
 // usageError is a mistake in the command line: exit status 2.
@@ -63,6 +65,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "usage: podperf %s %s\n", c.name, c.args)
 			}
 			return 2
+		}
+		if c.name == "compare" {
+			return compareStatus(err)
 		}
 		return 1
 	}

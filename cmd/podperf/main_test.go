@@ -86,7 +86,7 @@ func TestErrors(t *testing.T) {
 		{"unknown flag", []string{"report", "--colour", "x.json"}, 2, "flag provided but not defined"},
 		{"unwritable out", []string{"report", filepath.Join("..", "..", "framework", "report", "testdata", "run.json"), "--out", put("file", "")}, 1, "write the report to"},
 		{"--github-summary without the variable", []string{"report", filepath.Join("..", "..", "framework", "report", "testdata", "run.json"), "--out", t.TempDir(), "--github-summary"}, 1, "GITHUB_STEP_SUMMARY is not set"},
-		{"compare", []string{"compare", "a.json", "b.json"}, 2, "not implemented yet"},
+		{"compare, missing files", []string{"compare", "a.json", "b.json"}, 2, "run A: "},
 		{"unknown command", []string{"plot"}, 2, `unknown command "plot"`},
 		{"no command", nil, 2, ""},
 	} {

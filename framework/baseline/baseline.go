@@ -73,6 +73,17 @@ type TestFigures struct {
 	// ReadingError is the uncertainty of the figures themselves (for charts
 	// read by eye, about one pixel).
 	ReadingError *ReadingError `json:"readingError,omitempty"`
+	// Samples are the raw samples behind a recorded profile's figures
+	// (--write-baseline), so that a run judged against it carries the
+	// recording's noise too; published profiles have none.
+	Samples *Samples `json:"samples,omitempty"`
+}
+
+// Samples are a recorded run's raw samples per metric, pod and node paired
+// (the i-th pod sample was taken beside the i-th node sample).
+type Samples struct {
+	Pod  map[results.Metric][]float64 `json:"pod"`
+	Node map[results.Metric][]float64 `json:"node"`
 }
 
 // Figures are rate and CPU of one path. CPU is given both as service demand

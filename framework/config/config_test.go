@@ -75,72 +75,6 @@ func TestResolveExplicitChoices(t *testing.T) {
 	}
 }
 
-func TestResolveErrors(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		contains []string
-	}{
-		{"bad target", []string{"--target=aws"}, []string{`--target="aws": use local or kubernetes`}},
-		{"fractional duration", []string{"--duration=1500ms"}, []string{"--duration=1.5s: use a whole number of seconds, at least 1s"}},
-		{"sub-second duration", []string{"--duration=500ms"}, []string{"--duration=500ms"}},
-		{"zero samples", []string{"--samples=0"}, []string{"--samples=0: use 1 to 100"}},
-		{"too many samples", []string{"--samples=101"}, []string{"--samples=101"}},
-		{"control port 0", []string{"--control-port=0"}, []string{"--control-port=0: use 1-65535"}},
-		{"data ports past 65535", []string{"--data-port=65505"}, []string{"--data-port=65505: the 32 ports from there must fit below 65536"}},
-		{"data port 0", []string{"--data-port=0"}, []string{"--data-port=0"}},
-		{"control port inside the data ports", []string{"--control-port=12870", "--data-port=12866"},
-			[]string{"--control-port=12870 falls inside the data ports 12866-12897"}},
-		{"control port at the last data port", []string{"--control-port=12897", "--data-port=12866"}, []string{"falls inside the data ports"}},
-		{"bad tolerance mode", []string{"--tolerance-mode=strict"}, []string{`--tolerance-mode="strict": use relative or absolute`}},
-		{"unknown baseline name", []string{"--baseline=cilium-ipsec"},
-			[]string{`--baseline: "cilium-ipsec" is neither a file nor one of the built-in baselines`,
-				"calico", "calico-ebpf", "cilium-ebpf-host-routing", "cilium-legacy-host-routing"}},
-		{"unknown tolerances name", []string{"--tolerances=tight"}, []string{`--tolerances: "tight" is neither a file nor one of the built-in tolerances: default, kind, local, regression`}},
-		{"missing baseline file", []string{"--baseline=/nonexistent/profile.yaml"}, []string{"--baseline: open /nonexistent/profile.yaml"}},
-		{"bad inconclusive policy", []string{"--inconclusive=retry"}, []string{`--inconclusive="retry": use fail, warn or pass`}},
-		{"negative max samples", []string{"--max-samples=-1"}, []string{"--max-samples=-1: use 0 to 100"}},
-		{"negative sample budget", []string{"--sample-budget=-1s"}, []string{"--sample-budget=-1s"}},
-		{"counter tolerance as percent", []string{"--counter-tolerance=5"}, []string{"--counter-tolerance=5: use a fraction from 0 to 1"}},
-		{"netperf confidence, one field", []string{"--netperf-confidence=99"}, []string{`--netperf-confidence="99": use LEVEL,WIDTH[,MIN,MAX]`}},
-		{"netperf confidence, text", []string{"--netperf-confidence=high,5"}, []string{"use LEVEL,WIDTH[,MIN,MAX]"}},
-		{"netperf confidence, level 90", []string{"--netperf-confidence=90,5"}, []string{"netperf supports 95 or 99"}},
-		{"netperf confidence, too many iterations", []string{"--netperf-confidence=99,5,3,31"}, []string{"need 3 <= min <= max <= 30"}},
-		{"write-baseline into a missing directory", []string{"--write-baseline=/nonexistent/dir/b.yaml"}, []string{"directory /nonexistent/dir does not exist"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := parse(t, tc.args...).Resolve()
-			if err == nil {
-				t.Fatalf("Resolve accepted %q", tc.args)
-			}
-			for _, s := range tc.contains {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q lacks %q", err, s)
-				}
-			}
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("error is not one line: %q", err)
-			}
-		})
-	}
-	t.Run("last data port 65535", func(t *testing.T) {
-		if err := parse(t, "--data-port=65504").Resolve(); err != nil {
-			t.Error(err)
-		}
-	})
-	t.Run("control port just below the data ports", func(t *testing.T) {
-		if err := parse(t, "--control-port=12865", "--data-port=12866").Resolve(); err != nil {
-			t.Error(err)
-		}
-	})
-	t.Run("control port just above the data ports", func(t *testing.T) {
-		if err := parse(t, "--control-port=12898", "--data-port=12866").Resolve(); err != nil {
-			t.Error(err)
-		}
-	})
-}
-
 // lab writes a valid profile named name into dir and returns its path.
 func lab(t *testing.T, dir, file, name string) string {
 	t.Helper()
@@ -236,46 +170,6 @@ func TestResolveBaselineFileWithoutExtension(t *testing.T) {
 	}
 	if c.Profile.Name != "mylab" {
 		t.Errorf("profile %q", c.Profile.Name)
-	}
-}
-
-func TestResolveKindErrors(t *testing.T) {
-	k := []string{"--target=kubernetes", "--kind-cluster=podperf-throwaway"}
-	tests := []struct {
-		name     string
-		args     []string
-		contains string
-	}{
-		{"kind cluster on the local target", []string{"--kind-cluster=x"}, "--kind-cluster needs --target=kubernetes (got --target=local)"},
-		{"uppercase name", append(k[:1:1], "--kind-cluster=Podperf"), `--kind-cluster="Podperf": kind cluster names use a-z, 0-9, '.' and '-'`},
-		{"name too long", append(k[:1:1], "--kind-cluster="+strings.Repeat("a", 51)), "at most 50 characters"},
-		{"unknown CNI", append(k, "--kind-cni=calico"), `--kind-cni="calico": use ptp, or leave it empty`},
-		{"missing config", append(k, "--kind-config=/nonexistent/kind.yaml"), "--kind-config=/nonexistent/kind.yaml: no such file"},
-		{"config is a directory", append(k, "--kind-config=kind-config"), "--kind-config=kind-config: no such file"},
-		{"missing archive", append(k, "--kind-load=/nonexistent/netperf.tar"), "--kind-load=/nonexistent/netperf.tar: no such file"},
-		{"image with a space", append(k, "--kind-image=a b"), `--kind-image="a b"`},
-	}
-	for _, f := range []string{"--kind-config=kind-config/kind-offline.yaml", "--kind-image=x", "--kind-load=a.tar", "--kind-cni=ptp", "--kind-keep"} {
-		name, _, _ := strings.Cut(f, "=")
-		tests = append(tests, struct {
-			name     string
-			args     []string
-			contains string
-		}{f + " without --kind-cluster", []string{"--target=kubernetes", f}, name + " configures the throwaway cluster: it needs --kind-cluster=NAME"})
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := parse(t, tc.args...).Resolve()
-			if err == nil {
-				t.Fatalf("Resolve accepted %q", tc.args)
-			}
-			if !strings.Contains(err.Error(), tc.contains) {
-				t.Errorf("error %q lacks %q", err, tc.contains)
-			}
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("error is not one line: %q", err)
-			}
-		})
 	}
 }
 

@@ -16,12 +16,33 @@ const (
 	PodPath Path = "pod"
 	// NodePath is node to node (hostNetwork): the reference measured in the same run.
 	NodePath Path = "node"
+
+	// The extended paths, measured only by the extended specs (docs/paths.md);
+	// each is compared with the node-to-node reference of the same run.
+
+	// ServicePath is pod to a ClusterIP Service backed by the server pod on
+	// the other node: the pod path plus the Service translation.
+	ServicePath Path = "service"
+	// SameNodePath is pod to pod on one node.
+	SameNodePath Path = "same-node"
+	// IPv6Path is pod to pod across two nodes over IPv6.
+	IPv6Path Path = "ipv6"
 )
+
+// ExtendedPaths lists the paths beyond the pod path and its reference.
+var ExtendedPaths = []Path{ServicePath, SameNodePath, IPv6Path}
 
 // Title names the path for a reader.
 func (p Path) Title() string {
-	if p == NodePath {
+	switch p {
+	case NodePath:
 		return "node-to-node reference"
+	case ServicePath:
+		return "pod-to-Service"
+	case SameNodePath:
+		return "same-node pod-to-pod"
+	case IPv6Path:
+		return "IPv6 pod-to-pod"
 	}
 	return "pod-to-pod"
 }
@@ -36,6 +57,9 @@ type Request struct {
 	// DataPorts is the range [DataPortBase, DataPortBase+DataPorts) the test uses,
 	// one per concurrent netperf process.
 	DataPortBase, DataPorts int
+	// NodePair is the index of the node pair to use (--node-pairs): 0 is the
+	// run's pair, the one every other spec measures.
+	NodePair int
 }
 
 // Output is what a client-side command left behind.
@@ -70,17 +94,20 @@ type BatchRunner interface {
 
 // PairInfo records where the endpoints are and what they were given.
 type PairInfo struct {
-	Path          Path     `json:"path"`
-	ClientNode    string   `json:"clientNode"`
-	ServerNode    string   `json:"serverNode"`
-	ClientAddress string   `json:"clientAddress"`
-	ServerAddress string   `json:"serverAddress"`
-	ClientIface   string   `json:"clientInterface"`
-	MTU           int      `json:"mtu,omitempty"`
-	CPUsRequested int      `json:"cpusRequested"`
-	CPUsGranted   int      `json:"cpusGranted"`
-	CPUSet        string   `json:"cpuSet,omitempty"`
-	Notes         []string `json:"notes,omitempty"`
+	Path          Path   `json:"path"`
+	ClientNode    string `json:"clientNode"`
+	ServerNode    string `json:"serverNode"`
+	ClientAddress string `json:"clientAddress"`
+	ServerAddress string `json:"serverAddress"`
+	// BackendAddress is the server pod's own address where netperf dials
+	// another one (the Service path: ServerAddress is the Service's).
+	BackendAddress string   `json:"backendAddress,omitempty"`
+	ClientIface    string   `json:"clientInterface"`
+	MTU            int      `json:"mtu,omitempty"`
+	CPUsRequested  int      `json:"cpusRequested"`
+	CPUsGranted    int      `json:"cpusGranted"`
+	CPUSet         string   `json:"cpuSet,omitempty"`
+	Notes          []string `json:"notes,omitempty"`
 	// Startup is how long the pair took to become ready (pods on Kubernetes).
 	Startup time.Duration `json:"startup,omitempty"`
 }

@@ -15,6 +15,7 @@ import (
 	"podperf/framework/endpoints"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
+	"podperf/framework/stats"
 	"podperf/framework/verdict"
 )
 
@@ -35,6 +36,10 @@ type Plan struct {
 	// no profile, the samples are only summarised: nothing is judged.
 	Profile *baseline.Profile
 	Tol     verdict.Tolerances
+	// Reference is a stored run (--reference) whose raw samples the verdict
+	// uses instead of the profile's figures; RefName names it.
+	Reference *results.Run
+	RefName   string
 	// CounterTolerance is how far (a fraction) the client interface's byte
 	// counter may differ from netperf's throughput before a sample is flagged.
 	CounterTolerance float64
@@ -45,8 +50,11 @@ type Plan struct {
 }
 
 // Measure samples pairs (one per path) in turn into res, then judges res, and
-// goes on sampling while a verdict is inconclusive and the plan allows it.
-// What was measured stays in res whatever the error.
+// goes on sampling while a verdict is inconclusive and the plan allows it:
+// each judgement is a look of a sequential design (Plan.Against), and when
+// the noise measured so far says not even MaxSamples could decide, it stops
+// early and notes what it would take. What was measured stays in res
+// whatever the error.
 func Measure(ctx context.Context, pairs []endpoints.Pair, p Plan, res *results.Test) error {
 	step, logf := p.narration()
 	sc, s := p.Scenario, p.Settings
@@ -82,7 +90,8 @@ func Measure(ctx context.Context, pairs []endpoints.Pair, p Plan, res *results.T
 			return nil
 		}
 		normaliseCPU(res, p.Profile)
-		v, err := verdict.JudgeTest(p.Mode, res, p.Profile, p.Tol)
+		against := p.Against()
+		v, err := verdict.JudgeTest(against, res, res.Verdicts)
 		if err != nil {
 			return err
 		}
@@ -90,6 +99,24 @@ func Measure(ctx context.Context, pairs []endpoints.Pair, p Plan, res *results.T
 		open := metricList(res.MetricsWith(results.Inconclusive))
 		if open == "" {
 			return nil
+		}
+		if i < p.MaxSamples {
+			// Plan from the noise: stop now when not even --max-samples could decide.
+			out, err := verdict.Forecast(against, res, v)
+			if err != nil {
+				return err
+			}
+			stop := len(out) > 0
+			for _, o := range out {
+				logf("planning: %s", o.Line)
+				stop = stop && !o.Decidable
+			}
+			if stop {
+				for _, o := range out {
+					note(res, logf, fmt.Sprintf("%s still inconclusive after %d samples per path, stopped early: %s", o.Metric, i, o.Line))
+				}
+				return nil
+			}
 		}
 		if i >= p.MaxSamples {
 			if p.MaxSamples > s.Samples {
@@ -105,6 +132,14 @@ func Measure(ctx context.Context, pairs []endpoints.Pair, p Plan, res *results.T
 		}
 		logf("inconclusive after %d samples per path (%s): taking one more of each path, %s", i, open, prog.of(i+1))
 	}
+}
+
+// Against is what the plan's verdicts are judged against, with the
+// sequential design of its looks: the first after Settings.Samples, then one
+// after each further sample up to MaxSamples.
+func (p Plan) Against() verdict.Against {
+	return verdict.Against{Mode: p.Mode, Profile: p.Profile, Reference: p.Reference, RefName: p.RefName, Tol: p.Tol,
+		Design: stats.NewDesign(p.Settings.Samples, max(p.MaxSamples, p.Settings.Samples))}
 }
 
 // normaliseCPU puts each path's median service demand in the published form

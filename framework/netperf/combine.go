@@ -40,6 +40,33 @@ type Group struct {
 	// Window, from its byte counters read while the processes ran (0 when they
 	// could not be read): an independent check of the aggregate.
 	ClientTxRate float64 `json:"clientTxRate,omitempty"`
+
+	// Retransmits are the client's TCP retransmissions during the group's
+	// run: the sum of netperf's per-connection figures where every process
+	// reported one (RetransmitSource "netperf"), else the client's TCP
+	// counter (RetransmitSource "counter", see Run); nil when neither is known.
+	Retransmits      *int64 `json:"retransmits,omitempty"`
+	RetransmitSource string `json:"retransmitSource,omitempty"`
+	// BytesSent and BytesReceived sum the processes' byte counts; SentRate
+	// their UDP send rates (bit/s), beside Throughput's receive rate.
+	BytesSent     float64 `json:"bytesSent,omitempty"`
+	BytesReceived float64 `json:"bytesReceived,omitempty"`
+	SentRate      float64 `json:"sentRate,omitempty"`
+}
+
+// Retransmit sources.
+const (
+	FromNetperf = "netperf" // netperf's LOCAL_TRANSPORT_RETRANS, per data connection
+	FromCounter = "counter" // the client's TcpRetransSegs over the run (/proc/net/snmp)
+)
+
+// Loss is the fraction of the bytes sent that were not received (UDP_STREAM);
+// ok is false for other tests or without byte counts.
+func (g Group) Loss() (loss float64, ok bool) {
+	if len(g.Processes) == 0 || g.Processes[0].Test != UDPStream || g.BytesSent <= 0 {
+		return 0, false
+	}
+	return max(0, 1-g.BytesReceived/g.BytesSent), true
 }
 
 // Window is when the processes ran, from netperf's interim timestamps.
@@ -59,10 +86,23 @@ func Combine(rs []Result) (Group, error) {
 		return Group{}, fmt.Errorf("no netperf results to combine")
 	}
 	g := Group{Processes: rs, Unit: rs[0].Unit, SDUnit: rs[0].SDUnit, LocalCPUs: rs[0].LocalCPUs, RemoteCPUs: rs[0].RemoteCPUs}
+	var retrans int64
+	all := true
 	for _, r := range rs {
 		g.NaiveSum += r.Throughput
 		g.LocalCPU += r.LocalCPU / float64(len(rs))
 		g.RemoteCPU += r.RemoteCPU / float64(len(rs))
+		g.BytesSent += r.BytesSent
+		g.BytesReceived += r.BytesReceived
+		g.SentRate += r.SentRate
+		if r.LocalRetrans == nil {
+			all = false
+		} else {
+			retrans += *r.LocalRetrans
+		}
+	}
+	if all && rs[0].Test.ReportsRetransmits() {
+		g.Retransmits, g.RetransmitSource = &retrans, FromNetperf
 	}
 	if len(rs) == 1 {
 		r := rs[0]

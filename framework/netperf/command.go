@@ -45,7 +45,25 @@ var Selectors = []string{
 	"LOCAL_CPU_COUNT", "REMOTE_CPU_COUNT",
 	"CONFIDENCE_LEVEL", "CONFIDENCE_ITERATION", "THROUGHPUT_CONFID", "LOCAL_CPU_CONFID", "REMOTE_CPU_CONFID",
 	"ELAPSED_TIME", "PROTOCOL", "DIRECTION", "REQUEST_SIZE", "RESPONSE_SIZE",
+	// Transport figures: the data connection's TCP retransmissions on each side
+	// (from TCP_INFO; -1 where netperf cannot read them: UDP, and TCP_CRR,
+	// whose connections are gone when it asks), the send size, and the bytes
+	// sent and received, whose difference is a UDP_STREAM's loss.
+	"LOCAL_TRANSPORT_RETRANS", "REMOTE_TRANSPORT_RETRANS", "LOCAL_SEND_SIZE",
+	"LOCAL_BYTES_SENT", "REMOTE_BYTES_RECVD", "LOCAL_SEND_THROUGHPUT",
 }
+
+// MaxUDPMessage is the largest UDP payload over IPv4 (65535 - 20 - 8 bytes).
+const MaxUDPMessage = 65507
+
+// ReportsRetransmits reports whether netperf itself reports the TCP
+// retransmissions of the test's data connection. TCP_CRR opens a connection
+// per transaction and its figures come back as -1: the client's TCP counters
+// stand in (see Run).
+func (t Test) ReportsRetransmits() bool { return t == TCPStream || t == TCPRR }
+
+// IsTCP reports whether the test runs over TCP (and so can retransmit).
+func (t Test) IsTCP() bool { return t == TCPStream || t == TCPRR || t == TCPCRR }
 
 // Confidence asks netperf to repeat a test internally until the result is
 // within Width percent (total) at Level percent confidence, or MaxIter runs.
@@ -64,6 +82,9 @@ type Spec struct {
 	ControlPort int
 	// RequestSize and ResponseSize are the RR message sizes in bytes (0: netperf's default).
 	RequestSize, ResponseSize int
+	// MessageSize is the bytes of each send of a stream test (-m; 0: netperf's
+	// default, the socket buffer size for TCP and the largest datagram for UDP).
+	MessageSize int
 	// Interim is the -D reporting interval; interim results carry timestamps that
 	// the multi-process aggregation needs. 0 disables them. It is passed negated,
 	// which makes netperf read the clock after every send or transaction: in its
@@ -93,6 +114,12 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("netperf control port %d is out of range 1-65535", s.ControlPort)
 	case s.Interim != 0 && s.Interim < 100*time.Millisecond:
 		return fmt.Errorf("netperf interim interval %s is too short: use at least 100ms", s.Interim)
+	case s.MessageSize < 0:
+		return fmt.Errorf("netperf message size %d is negative: use a size in bytes, or 0 for netperf's default", s.MessageSize)
+	case s.MessageSize > 0 && s.Test.IsRR():
+		return fmt.Errorf("netperf message size %d applies to stream tests, not %s (which use request and response sizes)", s.MessageSize, s.Test)
+	case s.Test == UDPStream && s.MessageSize > MaxUDPMessage:
+		return fmt.Errorf("netperf message size %d is too large for UDP_STREAM: a UDP datagram carries at most %d bytes", s.MessageSize, MaxUDPMessage)
 	}
 	if c := s.Confidence; c != nil {
 		if c.Level != 95 && c.Level != 99 {
@@ -133,6 +160,15 @@ func (s Spec) Args(host string, dataPort int) []string {
 			"-I", fmt.Sprintf("%d,%s", c.Level, strconv.FormatFloat(c.Width, 'f', -1, 64)))
 	}
 	a = append(a, "--", "-P", fmt.Sprintf("%d,%d", dataPort, dataPort))
+	if s.MessageSize > 0 {
+		a = append(a, "-m", strconv.Itoa(s.MessageSize))
+	}
+	if s.Test == UDPStream {
+		// netperf sets SO_DONTROUTE on a UDP stream unless told otherwise, so
+		// that a flood cannot leave the local link: a routed path (pod to pod
+		// across nodes) then fails with "Network is unreachable".
+		a = append(a, "-R", "1")
+	}
 	if s.Test.IsRR() && (s.RequestSize > 0 || s.ResponseSize > 0) {
 		a = append(a, "-r", fmt.Sprintf("%d,%d", max(s.RequestSize, 1), max(s.ResponseSize, 1)))
 	}

@@ -3,6 +3,7 @@ package netperf
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrorKind says what went wrong in terms a user can act on.
@@ -16,6 +17,8 @@ const (
 	ErrNotInstalled ErrorKind = "not-installed"   // netperf is not on the client's PATH
 	ErrNoOutput     ErrorKind = "no-output"       // netperf exited without results
 	ErrBadOutput    ErrorKind = "bad-output"      // results present but not parseable
+	ErrNoData       ErrorKind = "no-data"         // netperf exited 0 but the data connection moved nothing
+	ErrTimeout      ErrorKind = "timeout"         // netperf ran past its length and grace (see Limit) and was stopped
 	ErrExit         ErrorKind = "exit"            // non-zero exit with no recognised message
 )
 
@@ -81,13 +84,29 @@ func Check(out string, exitCode int) (Result, error) {
 	return Parse(out)
 }
 
+// firstLine is the line of out that holds substr, clipped.
 func firstLine(out, substr string) string {
-	for _, l := range strings.Split(out, "\n") {
+	for _, l := range strings.FieldsFunc(out, isLineBreak) {
 		if strings.Contains(l, substr) {
-			return strings.TrimSpace(l)
+			return clip(strings.TrimSpace(l))
 		}
 	}
 	return ""
+}
+
+func isLineBreak(r rune) bool { return r == '\n' || r == '\r' }
+
+// clip cuts s to at most 200 bytes, at a rune boundary, so that garbled
+// output cannot make a message longer than a line.
+func clip(s string) string {
+	if len(s) <= 200 {
+		return s
+	}
+	i := 200
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 func excerpt(out string) string {
@@ -95,11 +114,8 @@ func excerpt(out string) string {
 	if out == "" {
 		return " (no output)"
 	}
-	if i := strings.IndexByte(out, '\n'); i >= 0 {
+	if i := strings.IndexAny(out, "\r\n"); i >= 0 {
 		out = out[:i]
 	}
-	if len(out) > 200 {
-		out = out[:200] + "…"
-	}
-	return ": " + out
+	return ": " + clip(out)
 }

@@ -38,6 +38,21 @@ type Result struct {
 	RemoteCPUConfid  float64 `json:"remoteCPUConfidencePercent,omitempty"`
 
 	Interim []Interval `json:"interim,omitempty"`
+
+	// Transport figures, where netperf printed them (runs captured before the
+	// suite asked for them lack them). LocalRetrans and RemoteRetrans are the
+	// data connection's TCP retransmissions on the client and the server; nil
+	// where netperf reports -1 (UDP, TCP_CRR).
+	LocalRetrans  *int64 `json:"localRetransmits,omitempty"`
+	RemoteRetrans *int64 `json:"remoteRetransmits,omitempty"`
+	// SendSize is the bytes of each send call; BytesSent and BytesReceived
+	// are the client's and the server's totals.
+	SendSize      int     `json:"sendSize,omitempty"`
+	BytesSent     float64 `json:"bytesSent,omitempty"`
+	BytesReceived float64 `json:"bytesReceived,omitempty"`
+	// SentRate is what the client sent, in Unit, for UDP_STREAM, whose
+	// Throughput is what the server received.
+	SentRate float64 `json:"sentRate,omitempty"`
 }
 
 // Latency holds netperf's per-connection latency figures in microseconds.
@@ -91,6 +106,9 @@ func Parse(out string) (Result, error) {
 		}
 		kv[k] = strings.Trim(v, `"`)
 	}
+	if err := sc.Err(); err != nil {
+		return Result{}, &Error{Kind: ErrBadOutput, Msg: "netperf output cannot be read", Err: err}
+	}
 	if len(kv) == 0 {
 		return Result{}, &Error{Kind: ErrNoOutput, Msg: "netperf printed no results" + excerpt(out)}
 	}
@@ -99,18 +117,20 @@ func Parse(out string) (Result, error) {
 	unit := p.str("THROUGHPUT_UNITS", true)
 	tput := p.num("THROUGHPUT")
 	switch unit {
-	case "10^6bits/s":
-		r.Throughput, r.Unit = tput*1e6, "bit/s"
-	case "10^9bits/s":
-		r.Throughput, r.Unit = tput*1e9, "bit/s"
-	case "10^3bits/s":
-		r.Throughput, r.Unit = tput*1e3, "bit/s"
+	case "10^6bits/s", "10^9bits/s", "10^3bits/s":
+		r.Throughput, r.Unit = tput*unitScale(unit), "bit/s"
 	case "Trans/s":
 		r.Throughput, r.Unit = tput, "trans/s"
 	default:
 		if p.err == nil {
 			p.err = fmt.Errorf("THROUGHPUT_UNITS %q is not one the suite understands (expected 10^6bits/s or Trans/s)", unit)
 		}
+	}
+	if p.err == nil && tput <= 0 {
+		// netperf exits 0 when the data connection never carried anything (a
+		// firewall dropping the data port, total packet loss); the figures
+		// beside the rate are then meaningless (service demand "inf").
+		return Result{}, &Error{Kind: ErrNoData, Msg: fmt.Sprintf("the data connection moved nothing: netperf reported %v %s over %s s (data port blocked by a firewall, or all packets lost on the path)", tput, unit, p.kv["ELAPSED_TIME"])}
 	}
 	if r.Unit == "trans/s" {
 		r.Latency = &Latency{
@@ -122,7 +142,7 @@ func Parse(out string) (Result, error) {
 	r.LocalSD, r.RemoteSD = p.num("LOCAL_SD"), p.num("REMOTE_SD")
 	r.SDUnit = p.str("SD_UNITS", true)
 	r.LocalCPUs, r.RemoteCPUs = int(p.num("LOCAL_CPU_COUNT")), int(p.num("REMOTE_CPU_COUNT"))
-	r.Elapsed = time.Duration(math.Round(p.num("ELAPSED_TIME") * float64(time.Second)))
+	r.Elapsed = p.seconds("ELAPSED_TIME")
 	r.ConfidenceLevel = int(p.num("CONFIDENCE_LEVEL"))
 	r.Iterations = int(p.optNum("CONFIDENCE_ITERATION", 1))
 	if r.ConfidenceLevel > 0 {
@@ -130,13 +150,11 @@ func Parse(out string) (Result, error) {
 		r.LocalCPUConfid = p.num("LOCAL_CPU_CONFID")
 		r.RemoteCPUConfid = p.num("REMOTE_CPU_CONFID")
 	}
+	p.transport(&r, unit)
 	if p.err != nil {
 		return Result{}, &Error{Kind: ErrBadOutput, Err: p.err}
 	}
-	switch {
-	case r.Throughput <= 0:
-		return Result{}, &Error{Kind: ErrBadOutput, Msg: fmt.Sprintf("netperf reported a throughput of %v %s: no data moved", tput, unit)}
-	case r.LocalCPU < 0 || r.RemoteCPU < 0:
+	if r.LocalCPU < 0 || r.RemoteCPU < 0 {
 		// netperf prints -1 when CPU measurement was not requested or failed.
 		return Result{}, &Error{Kind: ErrBadOutput, Msg: "netperf reported no CPU utilisation (-1): run it with -c -C and check /proc/stat is readable on both sides"}
 	}
@@ -144,7 +162,23 @@ func Parse(out string) (Result, error) {
 	if r.Interim, err = parseInterim(interim); err != nil {
 		return Result{}, &Error{Kind: ErrBadOutput, Err: err}
 	}
+	if err = r.sane(); err != nil {
+		return Result{}, &Error{Kind: ErrBadOutput, Err: err}
+	}
 	return r, nil
+}
+
+// unitScale is the factor from a netperf bit-rate unit to bit/s (1 for others).
+func unitScale(unit string) float64 {
+	switch unit {
+	case "10^3bits/s":
+		return 1e3
+	case "10^6bits/s":
+		return 1e6
+	case "10^9bits/s":
+		return 1e9
+	}
+	return 1
 }
 
 func parseInterim(m map[int]map[string]string) ([]Interval, error) {
@@ -158,7 +192,7 @@ func parseInterim(m map[int]map[string]string) ([]Interval, error) {
 		for k, v := range e {
 			p.kv[k] = v
 		}
-		rate, length, end := p.num("INTERIM_RESULT"), p.num("INTERVAL"), p.num("ENDING")
+		rate, length, end := p.num("INTERIM_RESULT"), p.seconds("INTERVAL"), p.num("ENDING")
 		scale := 1.0
 		switch u := p.str("UNITS", true); u {
 		case "10^6bits/s":
@@ -177,7 +211,7 @@ func parseInterim(m map[int]map[string]string) ([]Interval, error) {
 		sec, frac := math.Modf(end)
 		out = append(out, Interval{
 			Rate:   rate * scale,
-			Length: time.Duration(math.Round(length * float64(time.Second))),
+			Length: length,
 			End:    time.Unix(int64(sec), int64(math.Round(frac*1e3))*int64(time.Millisecond)),
 		})
 	}
@@ -204,7 +238,7 @@ func (p *parser) num(k string) float64 {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		p.err = fmt.Errorf("netperf output %s=%q is not a number", k, v)
+		p.err = fmt.Errorf("netperf output %s=%q is not a number", k, clip(v))
 		return 0
 	}
 	return f

@@ -22,18 +22,29 @@ func Run(ctx context.Context, pair endpoints.Pair, spec Spec, n, dataPortBase in
 	if n > 1 && spec.Interim == 0 {
 		return Group{}, fmt.Errorf("%d concurrent netperf processes need interim results (-D) to find their common window", n)
 	}
+	// netperf cannot report TCP_CRR's retransmissions: the client's TCP
+	// counter, read around the run, stands in for them.
+	var retransBefore uint64
+	var retransErr error
+	if spec.Test.IsTCP() && !spec.Test.ReportsRetransmits() {
+		retransBefore, retransErr = ReadRetransSegs(ctx, pair)
+	}
 	stopCounter := sampleCounter(ctx, pair, 250*time.Millisecond)
 	argvs := make([][]string, n)
 	for i := range n {
 		argvs[i] = spec.Args(pair.ServerAddress(), dataPortBase+i)
 	}
-	outs, errs := runAll(ctx, pair, argvs)
+	outs, errs := runBounded(ctx, pair, spec, argvs)
 	counter := stopCounter()
 	results := make([]Result, n)
 	for i, out := range outs {
 		if errs[i] == nil {
 			results[i], errs[i] = Check(out.Stdout+out.Stderr, out.ExitCode)
 			results[i].Test = spec.Test
+			if !spec.Test.ReportsRetransmits() {
+				// TCP_CRR's figure is that of its last connection alone.
+				results[i].LocalRetrans, results[i].RemoteRetrans = nil, nil
+			}
 		}
 	}
 	for i, err := range errs {
@@ -53,6 +64,13 @@ func Run(ctx context.Context, pair endpoints.Pair, spec Spec, n, dataPortBase in
 		g.Window = Window{Start: outs[0].Ended.Add(-results[0].Elapsed), End: outs[0].Ended}
 	}
 	g.ClientTxRate = counter.rate(g.Window.Start, g.Window.End) * 8
+	if spec.Test.IsTCP() && !spec.Test.ReportsRetransmits() && retransErr == nil {
+		// A counter that cannot be read leaves the figure unknown, not the sample failed.
+		if after, err := ReadRetransSegs(ctx, pair); err == nil && after >= retransBefore {
+			n := int64(after - retransBefore)
+			g.Retransmits, g.RetransmitSource = &n, FromCounter
+		}
+	}
 	return g, nil
 }
 

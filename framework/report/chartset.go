@@ -73,6 +73,12 @@ func Charts(run *results.Run, refs []Reference) ([]Chart, error) {
 			return nil, fmt.Errorf("chart %s: %w", meta[i].Name, err)
 		}
 	}
+	if sw, err := sweepChart(run); err != nil || sw != nil {
+		if err != nil {
+			return nil, err
+		}
+		meta = append(meta, *sw)
+	}
 	return meta, nil
 }
 
@@ -218,10 +224,10 @@ func rateChart(run *results.Run, t *results.Test, refs []Reference) *barChart {
 		Format: compact,
 	}
 	s := series{Color: runPodColor}
-	for _, p := range paths {
+	for _, p := range pathsOf(t) {
 		st, _ := stat(t, p, results.Rate)
 		b := bar{OK: st.N > 0, V: st.Median, Color: runNodeColor}
-		if p == endpoints.PodPath {
+		if p == t.Compared() {
 			b.Color = runPodColor
 			if v, ok := verdictOf(t, results.Rate); ok && v.Mode == "absolute" {
 				b.Threshold = v.Threshold
@@ -231,7 +237,7 @@ func rateChart(run *results.Run, t *results.Test, refs []Reference) *barChart {
 			b.Lo, b.Hi = st.CILow, st.CIHigh
 		}
 		s.Bars = append(s.Bars, b)
-		if p == endpoints.PodPath {
+		if p == t.Compared() {
 			c.Groups = append(c.Groups, runPodName)
 		} else {
 			c.Groups = append(c.Groups, runNodeName)
@@ -257,7 +263,7 @@ func cpuChart(run *results.Run, t *results.Test, refs []Reference, prof *baselin
 	var node, pod testbedCPU
 	var okNode, okPod bool
 	node, okNode = cpuAtTestbed(t, endpoints.NodePath, prof)
-	pod, okPod = cpuAtTestbed(t, endpoints.PodPath, prof)
+	pod, okPod = cpuAtTestbed(t, t.Compared(), prof)
 	if !okNode && !okPod {
 		return nil
 	}
@@ -283,7 +289,7 @@ func cpuChart(run *results.Run, t *results.Test, refs []Reference, prof *baselin
 		for i, side := range [][3]float64{f.Client, f.Server} {
 			b := bar{OK: true, V: side[0], Lo: side[1], Hi: side[2]}
 			m := []results.Metric{results.ClientCPU, results.ServerCPU}[i]
-			if v, ok := verdictOf(t, m); ok && p == endpoints.PodPath && v.Mode == "absolute" && f.Unit != "" {
+			if v, ok := verdictOf(t, m); ok && p == t.Compared() && v.Mode == "absolute" && f.Unit != "" {
 				b.Threshold = baseline.PercentFromSD(v.Threshold, f.TestbedCPUs, f.Work, f.Unit)
 			}
 			out = append(out, b)
@@ -292,7 +298,7 @@ func cpuChart(run *results.Run, t *results.Test, refs []Reference, prof *baselin
 	}
 	c.Series = []series{
 		{Name: runNodeName, Color: runNodeColor, Bars: runBars(node, okNode, endpoints.NodePath)},
-		{Name: runPodName, Color: runPodColor, Bars: runBars(pod, okPod, endpoints.PodPath)},
+		{Name: runPodName, Color: runPodColor, Bars: runBars(pod, okPod, t.Compared())},
 	}
 	if n, ok := publishedNode(refs, t.ID); ok {
 		c.Series = append(c.Series, series{Name: "node-to-node (published)", Color: pubNodeColor,
@@ -324,9 +330,9 @@ func latencyChart(t *results.Test) *barChart {
 	for _, l := range latencies {
 		c.Groups = append(c.Groups, l.label)
 	}
-	for _, p := range paths {
+	for _, p := range pathsOf(t) {
 		s := series{Name: runNodeName, Color: runNodeColor}
-		if p == endpoints.PodPath {
+		if p == t.Compared() {
 			s = series{Name: runPodName, Color: runPodColor}
 		}
 		for _, l := range latencies {

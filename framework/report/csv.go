@@ -29,7 +29,7 @@ func CSV(w io.Writer, run *results.Run) error {
 			f(s.Mean), f(s.StdDev), f(s.CV), f(s.Min), f(s.Max), f(s.Level)})
 	}
 	for _, t := range ordered(run) {
-		for _, p := range paths {
+		for _, p := range pathsOf(t) {
 			for _, m := range csvMetrics {
 				if s, ok := stat(t, p, m); ok {
 					if err := row(t, string(p), m, unit(t, m), s); err != nil {

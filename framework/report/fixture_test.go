@@ -71,7 +71,13 @@ func fullRun(t *testing.T) *results.Run {
 		if err := tst.Summarize(); err != nil {
 			t.Fatal(err)
 		}
-		v, err := verdict.JudgeTest(verdict.Relative, tst, prof, tol)
+		against := verdict.Against{Mode: verdict.Relative, Profile: prof, Tol: tol}
+		if tst == rr {
+			// Judged against a stored run (--reference), here its own samples,
+			// so that the verdicts' two-sample fields are covered too.
+			against.Reference, against.RefName = &results.Run{Tests: []*results.Test{rr}}, "before/results.json"
+		}
+		v, err := verdict.JudgeTest(against, tst, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +96,7 @@ func fullRun(t *testing.T) *results.Run {
 	}
 	broken := &results.Test{ID: "tcp_rr_1", Title: "TCP_RR 1 connection, 1 CPU", Netperf: netperf.TCPRR, Streams: 1, CPUs: 1,
 		Paths: map[endpoints.Path]*results.Path{}, Error: "set up the pod-to-pod path: netserver did not start"}
-	return &results.Run{
+	return withTransport(&results.Run{
 		Schema: results.Schema, StartedAt: t0, FinishedAt: t0.Add(9*time.Minute + 32*time.Second),
 		Environment: endpoints.Environment{Target: "kubernetes", Kernel: "6.1.0-28-amd64", CPUModel: "AMD EPYC 7B13", CPUs: 2,
 			Netperf: "Netperf version 2.7.0", Kubernetes: "v1.37.2", CNI: "cilium",
@@ -99,11 +105,13 @@ func fullRun(t *testing.T) *results.Run {
 			Details: map[string]string{"mtu": "1500", "nodeAddresses": "198.18.250.1,198.18.250.2"}},
 		Settings: results.Settings{Target: "kubernetes", Duration: 10 * time.Second, Samples: 3, Baseline: "cilium-legacy-host-routing",
 			Tolerances: "local", ToleranceMode: "relative", ControlPort: 12865, DataPortBase: 12866, Inconclusive: "warn", MaxSamples: 10,
-			SampleBudget: 20 * time.Minute, CounterTolerance: 0.05, NetperfConfidence: &netperf.Confidence{Level: 99, Width: 5, MinIter: 3, MaxIter: 10}},
+			SampleBudget: 20 * time.Minute, CounterTolerance: 0.05, NetperfConfidence: &netperf.Confidence{Level: 99, Width: 5, MinIter: 3, MaxIter: 10},
+			Reference: "before/results.json"},
 		Tests:    []*results.Test{rr, broken, stream},
 		Verdict:  results.Fail,
 		Warnings: []string{"the cilium agents report host routing Legacy, the baseline describes BPF"},
-	}
+		Error:    "Interrupted by User",
+	})
 }
 
 func profile(t *testing.T, name string) *baseline.Profile {

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"podperf/framework/endpoints"
 	"podperf/framework/results"
 	"podperf/framework/stats"
 )
@@ -50,10 +49,10 @@ func TestcaseProperties(t *results.Test) []Property {
 	add("outcome", outcome(t))
 	for _, m := range results.Metrics {
 		name := string(m)
-		if _, ok := stat(t, endpoints.PodPath, m); ok {
+		if _, ok := stat(t, t.Compared(), m); ok {
 			add(name+".unit", unit(t, m))
 		}
-		for _, p := range paths {
+		for _, p := range pathsOf(t) {
 			if s, ok := stat(t, p, m); ok {
 				summary(name+"."+string(p), s)
 			}
@@ -72,7 +71,7 @@ func TestcaseProperties(t *results.Test) []Property {
 		}
 	}
 	for _, l := range latencies {
-		for _, p := range paths {
+		for _, p := range pathsOf(t) {
 			if s, ok := stat(t, p, l.metric); ok {
 				summary(string(l.metric)+"."+string(p), s)
 			}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"podperf/framework/preflight"
 	"podperf/framework/results"
 )
 
@@ -36,6 +37,7 @@ func Markdown(w io.Writer, run *results.Run, refs []Reference, opt MarkdownOptio
 		}
 		m.p("")
 	}
+	m.preflight(run)
 	m.p("## The tests beside the baseline")
 	m.p("")
 	if len(tests) == 0 {
@@ -51,6 +53,7 @@ func Markdown(w io.Writer, run *results.Run, refs []Reference, opt MarkdownOptio
 	}
 	if !opt.Summary {
 		m.chart(opt.Charts, "overview-ratio")
+		m.chart(opt.Charts, SweepChart)
 	}
 	for _, t := range tests {
 		m.test(run, t, refs, opt)
@@ -192,4 +195,23 @@ func joinFacts(rows [][2]string) string {
 		parts[i] = r[0] + " " + r[1]
 	}
 	return strings.Join(parts, ", ")
+}
+
+// preflight writes the checks made before the tests (docs/preflight.md): a
+// row per check, what it skews and what to do where it warned or failed.
+func (m *mdWriter) preflight(run *results.Run) {
+	if len(run.Preflight) == 0 {
+		return
+	}
+	m.p("## Preflight")
+	m.p("")
+	tb := table{Head: []string{"check", "status", "observed", "skews", "what to do"}}
+	for _, c := range run.Preflight {
+		status := "" // ok and skip are plain, warn and fail stand out
+		if c.Status == preflight.Warn || c.Status == preflight.Fail {
+			status = string(c.Status)
+		}
+		tb.Rows = append(tb.Rows, []cell{{Text: c.Name}, {Text: string(c.Status), Status: status}, {Text: c.Observed}, {Text: c.Skews}, {Text: c.Action}})
+	}
+	m.table(tb)
 }

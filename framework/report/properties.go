@@ -52,5 +52,8 @@ func Properties(run *results.Run) []Property {
 	for i, w := range run.Warnings {
 		add(fmt.Sprintf("warning.%d", i+1), w)
 	}
+	for _, c := range run.Preflight {
+		add("preflight."+c.Name, fmt.Sprintf("%s: %s", c.Status, c.Observed))
+	}
 	return out
 }

@@ -44,15 +44,20 @@ func WriteJSONFile(path string, v any) error {
 	return os.Rename(tmp, path)
 }
 
-// Summary prints one line per test and path: the figures a reader wants first.
+// Summary prints the preflight checks, one line each, then one line per test
+// and path: the figures a reader wants first.
 func Summary(w io.Writer, run *results.Run) {
+	for _, c := range run.Preflight {
+		fmt.Fprintln(w, c.String())
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "test\tpath\trate\tunit\t±CI\tclient SD\tserver SD\tP50/P90/P99 µs\tpod/node\tverdict\t\n")
+	tc := transportColumnsOf(run)
+	fmt.Fprintf(tw, "test\tpath\trate\tunit\t±CI\tclient SD\tserver SD\tP50/P90/P99 µs\tpod/node\tverdict\tdetectable\t%s\n", tc.header())
 	for _, t := range run.Tests {
-		for _, p := range []endpoints.Path{endpoints.NodePath, endpoints.PodPath} {
+		for _, p := range pathsOf(t) {
 			path := t.Paths[p]
 			if path == nil || path.Stats == nil {
-				fmt.Fprintf(tw, "%s\t%s\t-\t\t\t\t\t\t\t%s\t\n", t.ID, p, errOr(t.Error, "no data"))
+				fmt.Fprintf(tw, "%s\t%s\t-\t\t\t\t\t\t\t%s\t\t\n", t.ID, p, errOr(t.Error, "no data"))
 				continue
 			}
 			r := path.Stats[results.Rate]
@@ -60,17 +65,29 @@ func Summary(w io.Writer, run *results.Run) {
 			if l := medianLatency(path.Samples); l != "" {
 				lat = l
 			}
-			ratio, verdict := "", ""
-			if p == endpoints.PodPath {
+			ratio, verdict, mde := "", "", ""
+			if p == t.Compared() {
 				ratio = fmt.Sprintf("%.3f", t.Ratios[results.Rate].Median)
 				verdict = testVerdict(t)
+				mde = mdeText(t)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%s\t%.2g%%\t%.4g\t%.4g\t%s\t%s\t%s\t\n", t.ID, p, r.Median, t.Unit(results.Rate),
-				halfWidthPercent(r.Median, r.CILow, r.CIHigh), path.Stats[results.ClientCPU].Median, path.Stats[results.ServerCPU].Median, lat, ratio, verdict)
+			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%s\t%.2g%%\t%.4g\t%.4g\t%s\t%s\t%s\t%s\t%s\n", t.ID, p, r.Median, t.Unit(results.Rate),
+				halfWidthPercent(r.Median, r.CILow, r.CIHigh), path.Stats[results.ClientCPU].Median, path.Stats[results.ServerCPU].Median, lat, ratio, verdict, mde, tc.cells(path))
 		}
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "verdict: %s\n", run.Verdict)
+}
+
+// mdeText is the smallest worsening of the rate the test could have
+// detected (80% power at the samples it took), e.g. "-9.2% rate".
+func mdeText(t *results.Test) string {
+	for _, v := range t.Verdicts {
+		if v.Metric == results.Rate && v.MDE > 0 {
+			return fmt.Sprintf("-%.1f%% rate", v.MDE*100)
+		}
+	}
+	return ""
 }
 
 func errOr(e, def string) string {
@@ -138,7 +155,7 @@ func Baseline(run *results.Run, name string, ref *baseline.Profile) (*baseline.P
 		p.Datapath = &baseline.Datapath{CNI: dp.CNI, HostRouting: dp.HostRouting}
 	}
 	for _, t := range run.Tests {
-		pod, node := t.Paths[endpoints.PodPath], t.Paths[endpoints.NodePath]
+		pod, node := t.Paths[t.Compared()], t.Paths[endpoints.NodePath]
 		if t.Error != "" || pod == nil || node == nil || pod.Stats == nil || node.Stats == nil {
 			continue
 		}
@@ -153,6 +170,12 @@ func Baseline(run *results.Run, name string, ref *baseline.Profile) (*baseline.P
 			return f
 		}
 		tf.Pod, tf.Node = fig(pod), fig(node)
+		// The raw samples too: a run judged against this profile then carries
+		// the recording's noise as well as its own (docs/verdicts.md).
+		tf.Samples = &baseline.Samples{Pod: map[results.Metric][]float64{}, Node: map[results.Metric][]float64{}}
+		for _, m := range results.Metrics {
+			tf.Samples.Pod[m], tf.Samples.Node[m] = t.Values(t.Compared(), m), t.Values(endpoints.NodePath, m)
+		}
 		p.Tests[t.ID] = tf
 	}
 	if len(p.Tests) == 0 {
@@ -166,7 +189,7 @@ func Baseline(run *results.Run, name string, ref *baseline.Profile) (*baseline.P
 // ratios.
 func Figures(t *results.Test) string {
 	var b strings.Builder
-	for _, p := range []endpoints.Path{endpoints.NodePath, endpoints.PodPath} {
+	for _, p := range pathsOf(t) {
 		path := t.Paths[p]
 		if path == nil {
 			continue

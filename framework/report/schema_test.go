@@ -14,7 +14,7 @@ import (
 // Every field of results.json is in the schema: the fixture sets them all
 // (checkFull) and the schema refuses unknown fields.
 func TestSchemaValidatesFullRun(t *testing.T) {
-	r := fullRun(t)
+	r := withPreflight(withPaths(fullRun(t)))
 	checkFull(t, r)
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -29,7 +29,7 @@ func TestSchemaValidatesFullRun(t *testing.T) {
 func TestSchemaValidatesWrittenFile(t *testing.T) {
 	dir := t.TempDir()
 	for name, r := range map[string]*results.Run{
-		"full":     fullRun(t),
+		"full":     withPreflight(withPaths(fullRun(t))),
 		"no tests": {Schema: results.Schema, Verdict: results.NoTests},
 	} {
 		p, err := report.WriteJSON(filepath.Join(dir, strings.ReplaceAll(name, " ", "-")), r)

@@ -141,16 +141,16 @@ func testLine(t *results.Test) string {
 // verdictTable is one row per metric: both paths' medians, the compared
 // figure with its interval, what it was compared with, and the verdict.
 func verdictTable(t *results.Test) table {
-	tb := table{Head: []string{"metric", "node-to-node", "pod-to-pod", "measured", "95% interval", "n", "reference", "expected", "tolerance", "threshold", "verdict"}}
+	tb := table{Head: []string{"metric", "node-to-node", "pod-to-pod", "measured", "95% interval", "n", "reference", "expected", "tolerance", "threshold", "detectable", "verdict"}}
 	for _, metric := range results.Metrics {
 		u := unit(t, metric)
 		node, _ := stat(t, endpoints.NodePath, metric)
-		pod, _ := stat(t, endpoints.PodPath, metric)
+		pod, _ := stat(t, t.Compared(), metric)
 		label := fmt.Sprintf("%s (%s)", metricLabel(t, metric), u)
 		v, ok := verdictOf(t, metric)
 		if !ok {
 			r, _ := ratio(t, metric)
-			tb.Rows = append(tb.Rows, cells(label, num(node.Median), num(pod.Median), "ratio "+ratioText(r.Median), interval(r, ratioText), fmt.Sprint(r.N), "–", "–", "–", "–", "not judged"))
+			tb.Rows = append(tb.Rows, cells(label, num(node.Median), num(pod.Median), "ratio "+ratioText(r.Median), interval(r, ratioText), fmt.Sprint(r.N), "–", "–", "–", "–", "–", "not judged"))
 			continue
 		}
 		cmp := "≥"
@@ -170,7 +170,12 @@ func verdictTable(t *results.Test) table {
 		if v.N < 2 {
 			ci = "n=1, no interval"
 		}
-		row := cells(label, num(node.Median), num(pod.Median), measured, ci, fmt.Sprint(v.N), reference, expected, fmt.Sprintf("%.3g%%", v.Tolerance*100), threshold)
+		detectable := "–"
+		if v.MDE > 0 {
+			// The smallest worsening this run could have failed (80% power).
+			detectable = fmt.Sprintf("%.1f%%", v.MDE*100)
+		}
+		row := cells(label, num(node.Median), num(pod.Median), measured, ci, fmt.Sprint(v.N), reference, expected, fmt.Sprintf("%.3g%%", v.Tolerance*100), threshold, detectable)
 		tb.Rows = append(tb.Rows, append(row, cell{Text: string(v.Status), Status: string(v.Status)}))
 	}
 	return tb
@@ -185,7 +190,7 @@ func cpuTable(run *results.Run, t *results.Test, refs []Reference) (string, tabl
 		prof = refs[0].Profile
 	}
 	node, okN := cpuAtTestbed(t, endpoints.NodePath, prof)
-	pod, okP := cpuAtTestbed(t, endpoints.PodPath, prof)
+	pod, okP := cpuAtTestbed(t, t.Compared(), prof)
 	if !okN && !okP {
 		return "", table{}, false
 	}
@@ -223,11 +228,11 @@ func cpuTable(run *results.Run, t *results.Test, refs []Reference) (string, tabl
 
 // latencyTable is the RR latency percentiles of both paths.
 func latencyTable(t *results.Test) (table, bool) {
-	if _, ok := stat(t, endpoints.PodPath, results.P50Latency); !ok {
+	if _, ok := stat(t, t.Compared(), results.P50Latency); !ok {
 		return table{}, false
 	}
 	tb := table{Head: []string{"latency (µs), median (95% interval)", "P50", "P90", "P99", "mean"}}
-	for _, p := range paths {
+	for _, p := range pathsOf(t) {
 		row := cells(p.Title())
 		for _, metric := range []results.Metric{results.P50Latency, results.P90Latency, results.P99Latency, results.MeanLatency} {
 			s, ok := stat(t, p, metric)
@@ -249,7 +254,7 @@ func latencyTable(t *results.Test) (table, bool) {
 // endpointLines say where each path's client and server were.
 func endpointLines(t *results.Test) []string {
 	var lines []string
-	for _, p := range paths {
+	for _, p := range pathsOf(t) {
 		path := t.Paths[p]
 		if path == nil || path.Pair.ClientNode == "" {
 			continue

@@ -14,8 +14,12 @@ import (
 	"podperf/framework/stats"
 )
 
-// paths in the order every table and chart shows them.
-var paths = []endpoints.Path{endpoints.NodePath, endpoints.PodPath}
+// pathsOf are the paths of t in the order every table and chart shows them:
+// the node-to-node reference, then the path compared with it (pod to pod, or
+// an extended spec's path).
+func pathsOf(t *results.Test) []endpoints.Path {
+	return []endpoints.Path{endpoints.NodePath, t.Compared()}
+}
 
 // latencies are the RR latency figures the report shows (µs).
 var latencies = []struct {
@@ -109,7 +113,7 @@ func verdictOf(t *results.Test, m results.Metric) (results.Verdict, bool) {
 // hasFigures reports whether the test has statistics on both paths.
 func hasFigures(t *results.Test) bool {
 	_, node := stat(t, endpoints.NodePath, results.Rate)
-	_, pod := stat(t, endpoints.PodPath, results.Rate)
+	_, pod := stat(t, t.Compared(), results.Rate)
 	return node && pod
 }
 

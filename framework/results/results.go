@@ -8,6 +8,7 @@ import (
 
 	"podperf/framework/endpoints"
 	"podperf/framework/netperf"
+	"podperf/framework/preflight"
 	"podperf/framework/stats"
 )
 
@@ -91,6 +92,13 @@ type Run struct {
 	// Warnings concern the whole run, such as a cluster whose datapath is
 	// not the one the baseline describes.
 	Warnings []string `json:"warnings,omitempty"`
+	// Error is why the run as a whole failed, on one line, when it was not a
+	// test's own failure: the target could not be set up, an interrupt, a
+	// timeout.
+	Error string `json:"error,omitempty"`
+	// Preflight are the checks made before the tests of what skews their
+	// figures (docs/preflight.md).
+	Preflight []preflight.Check `json:"preflight,omitempty"`
 }
 
 // Settings are the knobs a run used, so that a result can be reproduced.
@@ -109,6 +117,14 @@ type Settings struct {
 	SampleBudget      time.Duration       `json:"sampleBudget,omitempty"`
 	CounterTolerance  float64             `json:"counterTolerance"`
 	NetperfConfidence *netperf.Confidence `json:"netperfConfidence,omitempty"`
+	// Reference is the stored run the verdicts were judged against (--reference).
+	Reference string `json:"reference,omitempty"`
+	// Extended knobs (docs/extended.md): the streams of the multi tests when
+	// --streams changed them, the message sizes of the sweep, and the factor
+	// by which a path's retransmits may exceed the node path's unwarned.
+	Streams        int     `json:"streams,omitempty"`
+	MessageSizes   []int   `json:"messageSizes,omitempty"`
+	RetransmitJump float64 `json:"retransmitJump,omitempty"`
 }
 
 // Test is one spec's measurements on both paths, their statistics and verdicts.
@@ -119,7 +135,7 @@ type Test struct {
 	Streams int                      `json:"streams"`
 	CPUs    int                      `json:"cpusRequested"`
 	Paths   map[endpoints.Path]*Path `json:"paths"`
-	// Ratios are statistics of the paired pod/node ratios per metric.
+	// Ratios are statistics of the paired ratios of Path to node per metric.
 	Ratios   map[Metric]stats.Summary `json:"ratios,omitempty"`
 	Verdicts []Verdict                `json:"verdicts,omitempty"`
 	Error    string                   `json:"error,omitempty"`
@@ -127,6 +143,15 @@ type Test struct {
 	// Warnings are figures the suite does not trust, such as an aggregate the
 	// interface counters disagree with.
 	Warnings []string `json:"warnings,omitempty"`
+	// Path is the path compared with the node-to-node reference: the pod path
+	// (also when empty) or an extended path (docs/paths.md).
+	Path endpoints.Path `json:"path,omitempty"`
+	// NodePairs is the same test measured on several node pairs (--node-pairs).
+	NodePairs *NodePairs `json:"nodePairs,omitempty"`
+	// MessageSize is the bytes of each send of a stream test (0: netperf's
+	// default); Sweep names the message-size sweep the test belongs to.
+	MessageSize int    `json:"messageSize,omitempty"`
+	Sweep       string `json:"sweep,omitempty"`
 }
 
 // Verdict is the judgement of one metric of a test (made by package verdict).
@@ -143,6 +168,13 @@ type Verdict struct {
 	Threshold float64 `json:"threshold"`
 	Tolerance float64 `json:"tolerance"`
 	Message   string  `json:"message"`
+	// MDE is the smallest worsening (a fraction of Expected) this look would
+	// have failed with 80% probability: what the run could have detected.
+	MDE float64 `json:"mde,omitempty"`
+	// ReferenceN is the number of samples of a recorded reference (a profile
+	// written by --write-baseline, or --reference) whose noise the interval
+	// carries; 0 when the reference is a published figure.
+	ReferenceN int `json:"referenceN,omitempty"`
 }
 
 // Outcome is the test's worst verdict: Errored, Fail, Inconclusive or Pass,
@@ -177,6 +209,8 @@ type Path struct {
 	Stats   map[Metric]stats.Summary `json:"stats,omitempty"`
 	// CPU is the median service demand in the published form.
 	CPU *NormalisedCPU `json:"cpuNormalised,omitempty"`
+	// Retransmits sums the client's TCP retransmissions over the samples.
+	Retransmits *Retransmits `json:"retransmits,omitempty"`
 }
 
 // NormalisedCPU is CPU as the published figures give it: the percentage of all
@@ -221,6 +255,14 @@ type Sample struct {
 	// ClientTxRate is the client interface's transmit rate over the sample, in RateUnit for streams.
 	ClientTxRate float64          `json:"clientTxRate,omitempty"`
 	Processes    []netperf.Result `json:"processes"`
+	// Transport figures (SetTransport): the client's TCP retransmissions and
+	// where they were read, the bytes the client sent, and for UDP_STREAM the
+	// send rate (RateUnit; Rate is what arrived) and the fraction lost.
+	Retransmits      *int64   `json:"retransmits,omitempty"`
+	RetransmitSource string   `json:"retransmitSource,omitempty"`
+	BytesSent        float64  `json:"bytesSent,omitempty"`
+	SentRate         float64  `json:"sentRate,omitempty"`
+	Loss             *float64 `json:"loss,omitempty"`
 }
 
 // NewSample converts a netperf group into a sample in the profile's units.
@@ -290,7 +332,8 @@ func (t *Test) Values(p endpoints.Path, metric Metric) []float64 {
 	return v
 }
 
-// Summarize fills the statistics of both paths and the pod/node ratios. It
+// Summarize fills the statistics of both paths and the ratios of the compared
+// path (Compared) to the node path. It
 // needs the same number of samples on both paths.
 func (t *Test) Summarize() error {
 	for _, m := range Metrics {
@@ -304,7 +347,7 @@ func (t *Test) Summarize() error {
 			}
 			path.Stats[m] = s
 		}
-		r, err := stats.Ratios(t.Values(endpoints.PodPath, m), t.Values(endpoints.NodePath, m))
+		r, err := stats.Ratios(t.Values(t.Compared(), m), t.Values(endpoints.NodePath, m))
 		if err != nil {
 			return fmt.Errorf("%s %s ratio: %w", t.ID, m, err)
 		}

@@ -21,7 +21,11 @@ type Scenario struct {
 	CPUs    int // CPU allowance of each endpoint; 0: not limited
 	// RR message sizes (bytes).
 	RequestSize, ResponseSize int
-	Labels                    []string
+	// MessageSize is the bytes of each send of a stream test (0: netperf's
+	// default); Sweep names the message-size sweep the scenario is part of.
+	MessageSize int
+	Sweep       string
+	Labels      []string
 }
 
 // Benchmark is the published benchmark: streams are not CPU-limited; TCP_RR
@@ -53,7 +57,7 @@ type Settings struct {
 // Spec is the netperf spec of the scenario under s.
 func (sc Scenario) Spec(s Settings) netperf.Spec {
 	spec := netperf.Spec{Test: sc.Test, Duration: s.Duration, ControlPort: s.ControlPort,
-		RequestSize: sc.RequestSize, ResponseSize: sc.ResponseSize}
+		RequestSize: sc.RequestSize, ResponseSize: sc.ResponseSize, MessageSize: sc.MessageSize}
 	if sc.Streams == 1 {
 		spec.Confidence = s.Confidence
 	}
@@ -76,7 +80,7 @@ func (sc Scenario) Request(p endpoints.Path, s Settings) endpoints.Request {
 // NewResult starts the results of the scenario.
 func (sc Scenario) NewResult() *results.Test {
 	return &results.Test{ID: sc.ID, Title: sc.Title, Netperf: sc.Test, Streams: sc.Streams, CPUs: sc.CPUs,
-		Paths: map[endpoints.Path]*results.Path{}}
+		MessageSize: sc.MessageSize, Sweep: sc.Sweep, Paths: map[endpoints.Path]*results.Path{}}
 }
 
 // Sample runs one sample of the scenario on pair and appends it to res.
@@ -92,6 +96,8 @@ func (sc Scenario) Sample(ctx context.Context, pair endpoints.Pair, s Settings, 
 	if err != nil {
 		return fmt.Errorf("%s, %s path, sample %d: %w", sc.Title, info.Path, len(path.Samples)+1, err)
 	}
-	path.Samples = append(path.Samples, results.NewSample(len(path.Samples)+1, started, g))
+	sample := results.NewSample(len(path.Samples)+1, started, g)
+	sample.SetTransport(g)
+	path.Samples = append(path.Samples, sample)
 	return nil
 }

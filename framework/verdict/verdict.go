@@ -4,13 +4,14 @@ package verdict
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
+	"gonum.org/v1/gonum/stat/distuv"
 	"sigs.k8s.io/yaml"
 
 	"podperf/framework/baseline"
-	"podperf/framework/endpoints"
 	"podperf/framework/results"
 	"podperf/framework/stats"
 )
@@ -140,45 +141,192 @@ func (p Policy) Decide(vs []results.Verdict) Decision {
 	return d
 }
 
-// Input is what one metric of one test is judged on.
+// Input is what one metric of one test is judged on: the raw samples of both
+// paths (paired, node and pod interleaved) and, when the reference is a
+// recorded run rather than published figures, that run's raw samples.
 type Input struct {
 	Test   string // profile key, e.g. tcp_stream_1
 	Title  string // for messages, e.g. "TCP_STREAM 1 stream"
 	Metric results.Metric
 	RR     bool
-	Pod    stats.Summary // pod-path figure (rate in the profile's unit, or service demand)
-	Node   stats.Summary // node-path figure
-	Ratio  stats.Summary // paired pod/node ratios
-	Unit   string        // of Pod and Node
+	Unit   string    // of the samples
+	Pod    []float64 // pod-path samples
+	Node   []float64 // node-path samples, paired with Pod
+	// RefPod and RefNode are the reference's samples (paired likewise); nil
+	// when the reference is a profile's single figures.
+	RefPod, RefNode []float64
+	// RefName names the recorded reference in messages, e.g. "profile before.yaml".
+	RefName string
 }
 
-// Judge compares in with profile figures want under mode and tolerance tol.
-// With two or more samples the decision is made on the confidence interval:
-// pass when all of it is on the good side of the threshold, fail when all of
-// it is on the bad side, inconclusive otherwise. One sample has no interval
-// and is judged on its value alone.
-func Judge(mode Mode, in Input, want baseline.TestFigures, tol float64) results.Verdict {
-	v := results.Verdict{Metric: in.Metric, Mode: string(mode), Tolerance: tol}
-	higherBetter := in.Metric == results.Rate
-	var measured stats.Summary
-	switch mode {
-	case Relative:
-		measured, v.Reference, v.Expected = in.Ratio, in.Node.Median, want.Ratio(in.Metric)
-	default:
-		measured, v.Reference, v.Expected = in.Pod, want.Pod.Get(in.Metric), want.Pod.Get(in.Metric)
+// Look is where in a sequential design a judgement is taken, and at what
+// level a failure is declared (Holm's share of alpha for this metric).
+type Look struct {
+	Design stats.Design
+	// AlphaFail is the one-sided level of the failure test; 0 means stats.Alpha.
+	AlphaFail float64
+}
+
+// power is the probability at which the minimum detectable effect and the
+// planned sample counts are stated.
+const power = 0.8
+
+// compared is the figure the verdict is about, in this run and in the
+// reference: the paired pod/node ratios in relative mode, the pod figure in
+// absolute mode. ref is nil when the reference is a single figure.
+func compared(mode Mode, in Input) (xs, ref []float64, err error) {
+	if mode == Absolute {
+		return in.Pod, in.RefPod, nil
 	}
-	v.Measured, v.CILow, v.CIHigh, v.N = measured.Median, measured.CILow, measured.CIHigh, measured.N
-	lo, hi := v.CILow, v.CIHigh
-	if measured.N < 2 {
-		lo, hi = v.Measured, v.Measured
+	if xs, err = stats.Ratios(in.Pod, in.Node); err != nil {
+		return nil, nil, err
 	}
-	var ok, notOK bool
-	if higherBetter {
-		v.Threshold = v.Expected * (1 - tol)
-		ok, notOK = lo >= v.Threshold, hi < v.Threshold
+	if in.RefPod != nil {
+		if ref, err = stats.Ratios(in.RefPod, in.RefNode); err != nil {
+			return nil, nil, fmt.Errorf("reference: %w", err)
+		}
+	}
+	return xs, ref, nil
+}
+
+// assessment is a metric's figures at one look, on the scale its test is
+// taken on: the figure itself (one sample against a published figure) or
+// the log of this run's over the reference's (two samples).
+type assessment struct {
+	est        stats.Estimate
+	twoSample  bool
+	expected   float64 // the reference figure (geometric mean of its samples when recorded)
+	threshold  float64 // in the figure's units
+	limit      float64 // the threshold on the test's scale
+	median     float64 // this run's median
+	cPass      float64 // critical values of this look
+	cFail      float64
+	lo, hi     float64 // the interval on the test's scale
+	higherGood bool
+}
+
+func assess(mode Mode, in Input, want baseline.TestFigures, tol float64, look Look) (assessment, error) {
+	var a assessment
+	xs, ref, err := compared(mode, in)
+	if err != nil {
+		return a, err
+	}
+	a.higherGood = in.Metric == results.Rate
+	sign := 1.0
+	if !a.higherGood {
+		sign = -1
+	}
+	if ref != nil {
+		a.twoSample = true
+		if a.est, err = stats.TwoSampleLog(xs, ref); err != nil {
+			return a, err
+		}
+		lr, _ := stats.OneSample(logsOf(ref))
+		a.expected = math.Exp(lr.Mean)
+		a.limit = math.Log(1 - sign*tol)
 	} else {
-		v.Threshold = v.Expected * (1 + tol)
-		ok, notOK = hi <= v.Threshold, lo > v.Threshold
+		if a.est, err = stats.OneSample(xs); err != nil {
+			return a, err
+		}
+		a.expected = want.Pod.Get(in.Metric)
+		if mode == Relative {
+			a.expected = want.Ratio(in.Metric)
+		}
+		a.limit = a.expected * (1 - sign*tol)
+	}
+	a.threshold = a.expected * (1 - sign*tol)
+	a.median = stats.Median(xs)
+	d := look.Design
+	if d.Max == 0 {
+		d = stats.NewDesign(a.est.N, a.est.N)
+	}
+	af := look.AlphaFail
+	if af <= 0 {
+		af = stats.Alpha
+	}
+	a.cPass, a.cFail = d.Critical(a.est.N, stats.Alpha, a.est.DF), d.Critical(a.est.N, af, a.est.DF)
+	if a.higherGood {
+		a.lo, a.hi = a.est.Mean-a.cPass*a.est.SE, a.est.Mean+a.cFail*a.est.SE
+	} else {
+		a.lo, a.hi = a.est.Mean-a.cFail*a.est.SE, a.est.Mean+a.cPass*a.est.SE
+	}
+	return a, nil
+}
+
+func logsOf(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = math.Log(x)
+	}
+	return out
+}
+
+// toFigure puts a value of the test's scale in the figure's units.
+func (a assessment) toFigure(v float64) float64 {
+	if a.twoSample {
+		return a.expected * math.Exp(v)
+	}
+	return v
+}
+
+// mde is the smallest worsening (a fraction of the expected figure) that
+// this look would have failed with probability power.
+func (a assessment) mde(tol float64) float64 {
+	if a.est.N < 2 || math.IsInf(a.cFail, 0) {
+		return 0
+	}
+	z := distuv.UnitNormal.Quantile(power)
+	reach := (a.cFail + z) * a.est.SE
+	switch {
+	case a.twoSample && a.higherGood:
+		return 1 - math.Exp(a.limit-reach)
+	case a.twoSample:
+		return math.Exp(a.limit+reach) - 1
+	}
+	return tol + reach/a.expected
+}
+
+// Judge compares in with the profile figures want (or, when in carries
+// them, with the reference's samples) under mode and tolerance tol, at a look
+// of a sequential design. With two or more samples the decision is made on
+// the look's interval: pass when all of it is on the good side of the
+// threshold, fail when all of it is on the bad side, inconclusive otherwise.
+// The interval's good-side bound is at the design's level alpha, its bad-side
+// bound at look.AlphaFail, so that over all looks and metrics a healthy
+// figure fails, or a bad one passes, with probability at most alpha. One
+// sample has no interval and is judged on its value alone.
+func Judge(mode Mode, in Input, want baseline.TestFigures, tol float64, look Look) (results.Verdict, error) {
+	v := results.Verdict{Metric: in.Metric, Mode: string(mode), Tolerance: tol}
+	a, err := assess(mode, in, want, tol, look)
+	if err != nil {
+		return v, fmt.Errorf("%s %s: %w", in.Test, in.Metric, err)
+	}
+	v.Expected, v.Threshold, v.N = a.expected, a.threshold, a.est.N
+	v.Reference = want.Pod.Get(in.Metric)
+	if mode == Relative {
+		v.Reference = stats.Median(in.Node)
+	}
+	if a.twoSample {
+		v.ReferenceN = a.est.RefN
+		v.Measured = a.toFigure(a.est.Mean)
+	} else {
+		v.Measured = a.median
+	}
+	lo, hi, limit := a.lo, a.hi, a.limit
+	if a.est.N < 2 {
+		lo, hi = v.Measured, v.Measured
+		limit = v.Threshold
+	}
+	v.CILow, v.CIHigh = a.toFigure(lo), a.toFigure(hi)
+	if a.est.N < 2 {
+		v.CILow, v.CIHigh = v.Measured, v.Measured
+	}
+	v.MDE = a.mde(tol)
+	var ok, notOK bool
+	if a.higherGood {
+		ok, notOK = lo >= limit, hi < limit
+	} else {
+		ok, notOK = hi <= limit, lo > limit
 	}
 	switch {
 	case ok:
@@ -188,8 +336,8 @@ func Judge(mode Mode, in Input, want baseline.TestFigures, tol float64) results.
 	default:
 		v.Status = results.Inconclusive
 	}
-	v.Message = message(mode, in, v, higherBetter)
-	return v
+	v.Message = message(mode, in, v, a.higherGood)
+	return v, nil
 }
 
 // message is the one line a reader of a failed job sees: measured value and
@@ -202,16 +350,26 @@ func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
 	title := in.Title + " " + in.Metric.Title(in.RR)
 	ci := " (n=1, no interval)"
 	if v.N > 1 {
-		ci = fmt.Sprintf(" (%.0f%% CI %s-%s, n=%d)", stats.Level*100, num(v.CILow), num(v.CIHigh), v.N)
+		ci = fmt.Sprintf(" (sequential %.0f%% CI %s-%s, n=%d)", stats.Level*100, num(v.CILow), num(v.CIHigh), v.N)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: ", title, strings.ToUpper(string(v.Status)))
-	if mode == Relative {
+	switch {
+	case v.ReferenceN > 0 && mode == Relative:
+		fmt.Fprintf(&b, "pod/node ratio %.3f%s vs %.3f in %s (n=%d), expected ratio %s %.3f (reference %s %.3g%% tolerance) [relative, two-sample: both runs' noise counted]",
+			v.Measured, ci, v.Expected, in.RefName, v.ReferenceN, cmp, v.Threshold, sign, v.Tolerance*100)
+	case v.ReferenceN > 0:
+		fmt.Fprintf(&b, "pod %s %s%s vs %s %s in %s (n=%d), expected %s %s (reference %s %.3g%% tolerance) [absolute, two-sample: both runs' noise counted]",
+			num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, in.RefName, v.ReferenceN, cmp, num(v.Threshold), sign, v.Tolerance*100)
+	case mode == Relative:
 		fmt.Fprintf(&b, "pod %s %s vs node %s %s = ratio %.3f%s, expected ratio %s %.3f (published %.3f %s %.3g%% tolerance) [relative]",
-			num(in.Pod.Median), in.Unit, num(in.Node.Median), in.Unit, v.Measured, ci, cmp, v.Threshold, v.Expected, sign, v.Tolerance*100)
-	} else {
+			num(stats.Median(in.Pod)), in.Unit, num(stats.Median(in.Node)), in.Unit, v.Measured, ci, cmp, v.Threshold, v.Expected, sign, v.Tolerance*100)
+	default:
 		fmt.Fprintf(&b, "pod %s %s%s vs baseline %s %s = ratio %.3f, expected %s %s (baseline %s %.3g%% tolerance) [absolute]",
 			num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, v.Measured/v.Expected, cmp, num(v.Threshold), sign, v.Tolerance*100)
+	}
+	if v.MDE > 0 {
+		fmt.Fprintf(&b, "; smallest detectable worsening %.1f%%", v.MDE*100)
 	}
 	if v.Status == results.Inconclusive {
 		b.WriteString("; the interval straddles the threshold: more samples or a quieter machine would decide")
@@ -220,26 +378,3 @@ func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
 }
 
 func num(f float64) string { return fmt.Sprintf("%.4g", f) }
-
-// JudgeTest judges every metric of a summarised test against the profile. A
-// test the profile lacks is an error: a silent pass would hide it.
-func JudgeTest(mode Mode, t *results.Test, p *baseline.Profile, tol Tolerances) ([]results.Verdict, error) {
-	want, ok := p.Tests[t.ID]
-	if !ok {
-		return nil, fmt.Errorf("baseline %q has no figures for %s: record them with --write-baseline or pick another --baseline", p.Name, t.ID)
-	}
-	if t.Unit(results.Rate) != want.Unit {
-		return nil, fmt.Errorf("baseline %q gives %s in %s, the test measures %s", p.Name, t.ID, want.Unit, t.Unit(results.Rate))
-	}
-	pod, node := t.Paths[endpoints.PodPath], t.Paths[endpoints.NodePath]
-	if pod == nil || node == nil || pod.Stats == nil || node.Stats == nil {
-		return nil, fmt.Errorf("%s has no statistics on both paths: nothing to judge", t.ID)
-	}
-	var out []results.Verdict
-	for _, m := range results.Metrics {
-		in := Input{Test: t.ID, Title: t.Title, Metric: m, RR: t.Netperf.IsRR(), Unit: t.Unit(m),
-			Pod: pod.Stats[m], Node: node.Stats[m], Ratio: t.Ratios[m]}
-		out = append(out, Judge(mode, in, want, tol.For(t.ID, m)))
-	}
-	return out, nil
-}

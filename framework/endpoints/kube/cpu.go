@@ -15,29 +15,60 @@ import (
 // cpuAllowance turns a CPU request into millicores that fit on both nodes
 // beside the other pair (both pairs live at once so samples can interleave).
 func (t *Target) cpuAllowance(ctx context.Context, want int, info *endpoints.PairInfo) (int64, error) {
+	return t.cpuAllowanceOn(ctx, want, t.client, t.server, 2, info)
+}
+
+// cpuAllowanceOn is cpuAllowance for the pods of a pair on client and server
+// when share pods of the allowance live on the busier node at once (two:
+// the measured pair's and the reference pair's; three on the client node of
+// the same-node path).
+func (t *Target) cpuAllowanceOn(ctx context.Context, want int, client, server *v1.Node, share int64, info *endpoints.PairInfo) (int64, error) {
 	if want <= 0 {
-		info.CPUsGranted = int(t.client.Status.Allocatable.Cpu().Value())
+		info.CPUsGranted = int(client.Status.Allocatable.Cpu().Value())
 		info.Notes = append(info.Notes, "CPU not limited (as in the published runs): BestEffort pods")
 		return 0, nil
 	}
+	// Every path of a spec gets the allowance its first path got: a
+	// comparison of two paths is fair only at equal CPU, and the first path's
+	// pods are already counted in what the nodes have left.
+	t.mu.Lock()
+	got, ok := t.granted[want]
+	t.mu.Unlock()
+	if ok {
+		info.CPUsGranted = int((got + 999) / 1000)
+		info.CPUSet = fmt.Sprintf("%dm per pod (Guaranteed QoS), as the spec's first path", got)
+		return got, nil
+	}
 	free := int64(1 << 62)
-	for _, n := range []*v1.Node{t.client, t.server} {
+	for _, n := range []*v1.Node{client, server} {
 		used, err := requestedMilli(ctx, t.c, n.Name)
 		if err != nil {
 			return 0, err
 		}
 		free = min(free, n.Status.Allocatable.Cpu().MilliValue()-used)
 	}
-	// Two pods of this allowance share each node (pod pair + reference pair).
-	fit := free / 2 / 100 * 100
-	got := min(int64(want)*1000, fit)
-	if got < 100 {
-		return 0, fmt.Errorf("the nodes have %dm CPU free, too little for two %d-CPU pods each: free CPU on %s and %s", free, want, t.client.Name, t.server.Name)
+	fit := free / share / 100 * 100
+	got = min(int64(want)*1000, fit)
+	count, times := fmt.Sprint(share), fmt.Sprintf("%d times", share)
+	switch share {
+	case 2:
+		count, times = "two", "twice"
+	case 3:
+		count, times = "three", "three times"
 	}
+	if got < 100 {
+		return 0, fmt.Errorf("the nodes have %dm CPU free, too little for %s %d-CPU pods each: free CPU on %s and %s", free, count, want, client.Name, server.Name)
+	}
+	t.mu.Lock()
+	if t.granted == nil {
+		t.granted = map[int]int64{}
+	}
+	t.granted[want] = got
+	t.mu.Unlock()
 	info.CPUsGranted = int((got + 999) / 1000)
 	info.CPUSet = fmt.Sprintf("%dm per pod (Guaranteed QoS)", got)
 	if got < int64(want)*1000 {
-		info.Notes = append(info.Notes, fmt.Sprintf("%d CPUs requested, %dm granted: that is what fits twice in the nodes' allocatable CPU", want, got))
+		info.Notes = append(info.Notes, fmt.Sprintf("%d CPUs requested, %dm granted: that is what fits %s in the nodes' allocatable CPU", want, got, times))
 	}
 	return got, nil
 }

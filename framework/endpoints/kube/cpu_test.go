@@ -175,7 +175,9 @@ func TestCPUAllowance(t *testing.T) {
 }
 
 // The allowance depends on what runs on the nodes: a pod that appears on the
-// server node between two Setups shrinks the next allowance.
+// server node between two specs shrinks the next spec's allowance. Within a
+// spec every path gets the first path's allowance: paths are compared at
+// equal CPU.
 func TestCPUAllowanceFollowsTheNodes(t *testing.T) {
 	client, server := newNode("client", "8"), newNode("server", "8")
 	cs := newClientset(client, server)
@@ -188,12 +190,18 @@ func TestCPUAllowanceFollowsTheNodes(t *testing.T) {
 	if _, err := cs.CoreV1().Pods("apps").Create(ctx, newPod("apps", "late", "server", v1.PodRunning, nil, "2"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	sameSpec, err := tgt.cpuAllowance(ctx, 4, &endpoints.PairInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt.granted = nil // what Bind does for the next spec
 	after, err := tgt.cpuAllowance(ctx, 4, &endpoints.PairInfo{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if before != 4000 || after != 3000 {
-		t.Errorf("allowance %dm before and %dm after a 2-CPU pod came to the server node, want 4000m and 3000m", before, after)
+	if before != 4000 || sameSpec != 4000 || after != 3000 {
+		t.Errorf("allowance %dm before, %dm later in the same spec and %dm in the next spec after a 2-CPU pod came to the server node, want 4000m, 4000m and 3000m",
+			before, sameSpec, after)
 	}
 }
 

@@ -38,6 +38,7 @@ type Target struct {
 	client *v1.Node
 	server *v1.Node
 	why    string
+	lease  *clusterLease
 
 	mu     sync.Mutex
 	env    endpoints.Environment
@@ -45,6 +46,11 @@ type Target struct {
 	hostNS string
 	// specNamespaces are the bound spec's namespaces, waited for at the next Bind or Teardown.
 	specNamespaces []string
+	// pairs are the node pairs NodePairs picked (--node-pairs); the first is client/server.
+	pairs []nodePair
+	// granted is the CPU allowance (millicores) of the bound spec's pods, by
+	// CPUs requested: every path of the spec gets the same.
+	granted map[int]int64
 }
 
 // New picks the node pair and records the cluster's facts. An ErrSkip means
@@ -62,6 +68,10 @@ func New(ctx context.Context, c clientset.Interface, opts Options, logf func(str
 		return nil, err
 	}
 	logf("node pair: client %s (%s), server %s (%s): %s", t.client.Name, internalIP(t.client), t.server.Name, internalIP(t.server), t.why)
+	// Before anything is created: a second run on this cluster stops here.
+	if t.lease, err = acquireLease(ctx, c, logf); err != nil {
+		return nil, err
+	}
 	t.env = facts(ctx, c, t.client, t.server)
 	t.env.Details["nodeChoice"] = t.why
 	if strings.Contains(t.env.CNI, "cilium") && opts.Config != nil {
@@ -100,6 +110,7 @@ func (t *Target) Bind(ctx context.Context, f *framework.Framework) error {
 	defer t.mu.Unlock()
 	t.f, t.hostNS = f, ns.Name
 	t.specNamespaces = []string{f.Namespace.Name, ns.Name}
+	t.granted = nil
 	return nil
 }
 

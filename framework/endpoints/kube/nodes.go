@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	v1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
@@ -27,20 +28,24 @@ type NodeChoice struct {
 // returns an ErrSkip when the cluster has fewer than two usable nodes.
 func pickNodes(ctx context.Context, c clientset.Interface, nc NodeChoice) (client, server *v1.Node, why string, err error) {
 	if (nc.Client == "") != (nc.Server == "") {
-		return nil, nil, "", fmt.Errorf("--client-node and --server-node go together: give both or neither")
+		return nil, nil, "", fmt.Errorf("--client-node=%q --server-node=%q: give both nodes or neither", nc.Client, nc.Server)
 	}
 	if nc.Client != "" {
 		if nc.Client == nc.Server {
-			return nil, nil, "", fmt.Errorf("--client-node and --server-node are both %q: the benchmark needs two different nodes", nc.Client)
+			return nil, nil, "", fmt.Errorf("--client-node and --server-node are both %q: name two different nodes", nc.Client)
 		}
 		var nodes [2]*v1.Node
 		for i, name := range []string{nc.Client, nc.Server} {
+			flagName := [2]string{"--client-node", "--server-node"}[i]
 			n, err := c.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				return nil, nil, "", fmt.Errorf("%s=%q: no such node; %s: %w", flagName, name, nodeNames(ctx, c), err)
+			}
 			if err != nil {
-				return nil, nil, "", fmt.Errorf("node %q: %w", name, err)
+				return nil, nil, "", fmt.Errorf("%s=%q: %w", flagName, name, err)
 			}
 			if reason := unusable(ctx, n); reason != "" {
-				return nil, nil, "", fmt.Errorf("node %q is %s: pick another with --client-node/--server-node", name, reason)
+				return nil, nil, "", fmt.Errorf("%s: node %q is %s: pick another with --client-node/--server-node", flagName, name, reason)
 			}
 			nodes[i] = n
 		}
@@ -83,6 +88,23 @@ func pickNodes(ctx context.Context, c clientset.Interface, nc NodeChoice) (clien
 	})
 	why = fmt.Sprintf("the first two of %d Ready, schedulable, untainted nodes (workers first, then by name)", len(usable))
 	return usable[0], usable[1], why, nil
+}
+
+// nodeNames lists the cluster's nodes for a message, at most 20 of them.
+func nodeNames(ctx context.Context, c clientset.Interface) string {
+	list, err := c.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return "the cluster's nodes cannot be listed (" + err.Error() + ")"
+	}
+	names := make([]string, 0, len(list.Items))
+	for _, n := range list.Items {
+		names = append(names, n.Name)
+	}
+	slices.Sort(names)
+	if len(names) > 20 {
+		names = append(names[:20], fmt.Sprintf("and %d more", len(names)-20))
+	}
+	return "the cluster's nodes are " + strings.Join(names, ", ")
 }
 
 // unusable says why a node cannot host a test pod, or "" when it can.

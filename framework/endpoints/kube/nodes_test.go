@@ -129,14 +129,14 @@ func TestPickNodes(t *testing.T) {
 			nodes:  []*v1.Node{newNode("a", "4"), newNode("b", "4")},
 			choice: NodeChoice{Client: "a"},
 			want:   failed,
-			msg:    "go together",
+			msg:    "give both nodes or neither",
 		},
 		{
 			name:   "server node alone",
 			nodes:  []*v1.Node{newNode("a", "4"), newNode("b", "4")},
 			choice: NodeChoice{Server: "b"},
 			want:   failed,
-			msg:    "go together",
+			msg:    "give both nodes or neither",
 		},
 		{
 			name:   "the same node twice",
@@ -215,12 +215,13 @@ func TestPickNodes(t *testing.T) {
 // A named node that does not exist is reported with the API's NotFound, not
 // as a skip: the flags are wrong, the cluster is not.
 func TestPickNodesNamedNodeMissing(t *testing.T) {
-	cs := newClientset(newNode("a", "4"))
+	cs := newClientset(newNode("a", "4"), newNode("b", "4"))
 	_, _, _, err := pickNodes(context.Background(), cs, NodeChoice{Client: "a", Server: "gone"})
 	if !apierrors.IsNotFound(err) {
 		t.Fatalf("err = %v, want one that is NotFound", err)
 	}
-	if !strings.Contains(err.Error(), `node "gone"`) {
-		t.Errorf("err = %q does not name the node", err)
+	// docs/bad-input.md shows this message.
+	if want := `--server-node="gone": no such node; the cluster's nodes are a, b: nodes "gone" not found`; err.Error() != want {
+		t.Errorf("err = %q, want %q", err, want)
 	}
 }

@@ -13,6 +13,9 @@ import (
 	"podperf/framework/endpoints"
 )
 
+// podLabel carries the pod's own name, for a Service to select it by.
+const podLabel = "podperf/pod"
+
 // uid is the image's non-root user.
 const uid = 65532
 
@@ -51,7 +54,7 @@ func podSpec(name, node string, path endpoints.Path, image string, cpuMilli int6
 		}
 	}
 	pod := &v1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app.kubernetes.io/name": "podperf", "podperf/path": string(path)}},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app.kubernetes.io/name": "podperf", "podperf/path": string(path), podLabel: name}},
 		Spec: v1.PodSpec{
 			HostNetwork:                   path == endpoints.NodePath,
 			RestartPolicy:                 v1.RestartPolicyNever,
@@ -65,8 +68,9 @@ func podSpec(name, node string, path endpoints.Path, image string, cpuMilli int6
 			Volumes:    []v1.Volume{{Name: "tmp", VolumeSource: v1.VolumeSource{EmptyDir: &v1.EmptyDirVolumeSource{Medium: v1.StorageMediumMemory}}}},
 		},
 	}
-	// Pinned to the pair's node through the scheduler (node affinity), so that
-	// a node short of CPU leaves the pod Pending with a reason instead of failing it.
+	// Pinned to its node through the scheduler (node affinity; the same-node
+	// path pins both pods to one), so that a node short of CPU leaves the pod
+	// Pending with a reason instead of failing it.
 	e2epod.SetNodeSelection(&pod.Spec, e2epod.NodeSelection{Name: node})
 	return pod
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"podperf/framework/endpoints"
@@ -16,6 +17,8 @@ import (
 func (p *pair) Run(ctx context.Context, argv []string) (endpoints.Output, error) {
 	full := pinned(p.client.ns, p.clientCPUs, argv...)
 	cmd := exec.CommandContext(ctx, full[0], full[1:]...)
+	// Should the suite die without cleaning up, the command dies with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	o := endpoints.Output{Started: time.Now()}
@@ -25,6 +28,10 @@ func (p *pair) Run(ctx context.Context, argv []string) (endpoints.Output, error)
 	switch {
 	case errors.As(err, &exit) && ctx.Err() == nil:
 		o.ExitCode = exit.ExitCode()
+	case err != nil && ctx.Err() != nil:
+		// Killed because the run was interrupted or ran out of time: say
+		// that, not "signal: killed".
+		return o, fmt.Errorf("%s in %s stopped before it finished: %w", filepath.Base(argv[0]), p.client.ns, context.Cause(ctx))
 	case err != nil:
 		return o, fmt.Errorf("run %s in %s: %w", filepath.Base(argv[0]), p.client.ns, err)
 	}

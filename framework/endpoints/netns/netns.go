@@ -7,6 +7,7 @@
 package netns
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -53,7 +54,10 @@ type Target struct {
 
 // New checks that the machine can host the miniature and takes the lock that
 // keeps two local runs apart. It does not build anything yet. An ErrSkip says
-// why the target cannot run here (not root, a tool missing).
+// why the target cannot run here at all (not Linux, not root); a tool that
+// is missing or a netperf it cannot read is an error, which fails the run: a
+// run asked for the local target on a machine that lacks what make deps
+// installs, and a skip would let it pass without measuring.
 func New(logf func(format string, args ...any), shapes []Shape) (*Target, error) {
 	if runtime.GOOS != "linux" {
 		return nil, &endpoints.ErrSkip{Reason: "the local target needs Linux network namespaces"}
@@ -63,8 +67,11 @@ func New(logf func(format string, args ...any), shapes []Shape) (*Target, error)
 	}
 	for _, tool := range []string{"ip", "tc", "ss", "nsenter", "taskset", "netperf", "netserver"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			return nil, &endpoints.ErrSkip{Reason: fmt.Sprintf("the local target needs %s on PATH: run scripts/install-deps.sh (netperf comes from Debian's non-free component)", tool)}
+			return nil, fmt.Errorf("the local target needs %s on PATH: run scripts/install-deps.sh (netperf comes from Debian's non-free component): %w", tool, err)
 		}
+	}
+	if err := checkNetperf(context.Background()); err != nil {
+		return nil, err
 	}
 	f, err := os.OpenFile(lockFile, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {

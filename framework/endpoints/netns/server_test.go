@@ -18,6 +18,11 @@ import (
 // test where it cannot run; the test tears it down.
 func testTarget(t *testing.T) *Target {
 	t.Helper()
+	for _, tool := range []string{"ip", "tc", "ss", "nsenter", "taskset", "netperf", "netserver"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("the local target needs %s: run scripts/install-deps.sh", tool)
+		}
+	}
 	tgt, err := New(t.Logf, nil)
 	var skip *endpoints.ErrSkip
 	if errors.As(err, &skip) {

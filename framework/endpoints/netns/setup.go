@@ -23,6 +23,8 @@ type pair struct {
 	srvErr  error         // netserver's exit, set before srvDone closes
 	srvDone chan struct{} // closed when netserver has exited
 	anchor  *exec.Cmd     // parked in the client namespace; its /proc/<pid>/net/dev is the client's
+	// undo removes what an extended path added to the miniature (paths.go).
+	undo func(context.Context) error
 }
 
 func (p *pair) ServerAddress() string    { return p.server.addr }
@@ -39,17 +41,26 @@ func (t *Target) Setup(ctx context.Context, req endpoints.Request) (endpoints.Pa
 			return nil, fmt.Errorf("local target: %w", err)
 		}
 	}
-	client, server := nodeA, nodeB
-	if req.Path == endpoints.PodPath {
-		client, server = podA, podB
-	} else if req.Path != endpoints.NodePath {
-		return nil, fmt.Errorf("local target: unknown path %q", req.Path)
+	if req.NodePair != 0 {
+		return nil, &endpoints.ErrSkip{Reason: NodePairsSkip}
 	}
-	p := &pair{client: client, server: server, info: endpoints.PairInfo{
-		Path: req.Path, ClientNode: client.node, ServerNode: server.node,
-		ClientAddress: client.addr, ServerAddress: server.addr, ClientIface: client.iface,
-		MTU: mtu, CPUsRequested: req.CPUs,
-	}}
+	var info endpoints.PairInfo
+	var undo func(context.Context) error
+	client, server := nodeA, nodeB
+	switch req.Path {
+	case endpoints.PodPath:
+		client, server = podA, podB
+	case endpoints.NodePath:
+	default:
+		var err error
+		if client, server, undo, err = t.extended(ctx, req, &info); err != nil {
+			return nil, err
+		}
+	}
+	info.Path, info.ClientNode, info.ServerNode = req.Path, client.node, server.node
+	info.ClientAddress, info.ServerAddress, info.ClientIface = client.addr, server.addr, client.iface
+	info.MTU, info.CPUsRequested = mtu, req.CPUs
+	p := &pair{client: client, server: server, info: info, undo: undo}
 	p.clientCPUs, p.serverCPUs = cpuSets(req.CPUs, runtime.NumCPU(), &p.info)
 	if err := p.startServer(ctx, req.ControlPort); err != nil {
 		p.Close(ctx) // a netserver that started but never listened

@@ -65,18 +65,23 @@ func killNamespace(ctx context.Context, ns string) {
 }
 
 // Close stops the pair's netserver (with the children it forked per test) and
-// the process parked in the client namespace.
-func (p *pair) Close(context.Context) error {
+// the process parked in the client namespace, then removes what an extended
+// path added to the miniature.
+func (p *pair) Close(ctx context.Context) error {
 	if p.anchor != nil {
 		_ = p.anchor.Process.Kill()
 		_ = p.anchor.Wait()
 		p.anchor = nil
 	}
-	if p.srv == nil {
+	if p.srv != nil {
+		_ = syscall.Kill(-p.srv.Process.Pid, syscall.SIGKILL) // netserver and the children it forked per test
+		<-p.srvDone
+		p.srv = nil
+	}
+	if p.undo == nil {
 		return nil
 	}
-	_ = syscall.Kill(-p.srv.Process.Pid, syscall.SIGKILL) // netserver and the children it forked per test
-	<-p.srvDone
-	p.srv = nil
-	return nil
+	undo := p.undo
+	p.undo = nil
+	return undo(ctx)
 }

@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/onsi/ginkgo/v2"
+	"k8s.io/kubernetes/test/e2e/framework"
+	admissionapi "k8s.io/pod-security-admission/api"
+
+	"podperf/framework/config"
+	"podperf/framework/endpoints"
+	"podperf/framework/measure"
+	"podperf/framework/results"
+	"podperf/framework/scenario"
+)
+
+// The extended tests (docs/extended.md): TCP_CRR, UDP_STREAM and UDP_RR and,
+// with --message-sizes, the message-size sweep. Labelled extended, they run
+// only when --label-filter names that label (applyExtendedFilter).
+var _ = ginkgo.Describe("Extended tests", ginkgo.Serial, ginkgo.Label(scenario.ExtendedLabel), func() {
+	if cfg.Target == "kubernetes" {
+		f := framework.NewDefaultFramework("podperf")
+		f.NamespacePodSecurityLevel = admissionapi.LevelRestricted
+		ginkgo.BeforeEach(func(ctx context.Context) {
+			framework.ExpectNoError(kubeTarget.Bind(ctx, f))
+		})
+	}
+	var entries []ginkgo.TableEntry
+	for _, sc := range cfg.ExtendedScenarios() {
+		entries = append(entries, ginkgo.Entry(sc.Title, ginkgo.Label(sc.Labels...), sc))
+	}
+	ginkgo.DescribeTable("netperf extended test", measureExtended, entries)
+})
+
+// applyExtendedFilter makes the run's label filter leave the extended specs
+// out unless it names their label: a plain run, and the filters written for
+// the four (rr, multi, ...), run the four alone.
+func applyExtendedFilter() {
+	f := config.ExtendedLabelFilter(ginkgo.GinkgoLabelFilter())
+	if err := flag.Set("ginkgo.label-filter", f); err != nil {
+		fmt.Fprintln(os.Stderr, "podperf: --label-filter:", err)
+		os.Exit(2)
+	}
+}
+
+// measureExtended is one extended spec: both paths measured as in the four,
+// judged against the node-to-node reference when no baseline has figures.
+func measureExtended(ctx context.Context, sc scenario.Scenario) {
+	if err := sc.Spec(cfg.Settings()).Validate(); err != nil {
+		ginkgo.Skip(oneLine(err)) // a size UDP cannot send, in a sweep
+	}
+	startTest(sc.Title)
+	plan, unpublished := cfg.ExtendedPlan(sc, func(msg string) { ginkgo.By(msg) }, framework.Logf)
+	res := sc.NewResult()
+	ginkgo.DeferCleanup(func() { ginkgo.AddReportEntry(resultEntry, res, ginkgo.ReportEntryVisibilityNever) })
+	warnAboutCluster(res)
+
+	pod := setUp(ctx, plan, endpoints.PodPath, res)
+	node := setUp(ctx, plan, endpoints.NodePath, res)
+	err := measure.Measure(ctx, []endpoints.Pair{node, pod}, plan, res)
+	if unpublished {
+		scenario.NoteUnpublished(res)
+	}
+	checkTransport(res)
+	measured(err, res)
+	judge(res)
+}
+
+// checkTransport sums each path's retransmits and loss, and warns when the
+// compared path's retransmits jump against the node path's, whatever the
+// verdict on its rate.
+func checkTransport(res *results.Test) {
+	if err := res.SummarizeTransport(); err != nil {
+		framework.Logf("transport figures: %s", oneLine(err))
+	}
+	for _, p := range []endpoints.Path{endpoints.NodePath, res.Compared()} {
+		path := res.Paths[p]
+		if path == nil {
+			continue
+		}
+		if r := path.Retransmits; r != nil {
+			framework.Logf("%s path: %d TCP retransmits over %d samples, %.3g per %s (%s)", p, r.Total, r.Samples, r.PerWork, r.WorkUnit, r.Source)
+		}
+		if l, ok := path.Stats[results.Loss]; ok {
+			framework.Logf("%s path: UDP loss %.2f%% (median of %d samples)", p, l.Median*100, l.N)
+		}
+	}
+	if w := res.RetransmitJump(cfg.Extended().RetransmitJump); w != "" {
+		framework.Logf("WARNING: %s", w)
+		res.Warnings = append(res.Warnings, w)
+	}
+}

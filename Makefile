@@ -20,11 +20,12 @@ KUBECONFIG ?= $(if $(wildcard $(KIND_OFFLINE_DIR)/kubeconfig),$(KIND_OFFLINE_DIR
 export KIND_OFFLINE_DIR
 
 .PHONY: help deps unit test e2e-local report bench lint clean-local e2e kind-up cilium kind-down kind-offline kind-offline-down \
-	cilium-routing image suite-image incluster faults soak fuzz
+	cilium-routing image suite-image incluster faults faults-kube soak fuzz
 
 help:
 	@echo "make test       unit tests + the fault matrix + the four specs on the local target, short runs"
 	@echo "make faults     the fault matrix on the local target (docs/faults.md), about 2 min"
+	@echo "make faults-kube  the Kubernetes rows of the fault matrix, on the offline kind cluster"
 	@echo "make soak       SOAK_RUNS (50) short runs on the local target, checking nothing leaks; SOAK_KIND=1: 10 on KUBECONFIG's cluster"
 	@echo "make e2e-local  the four specs on the local target at default settings"
 	@echo "make report     report.md, report.html, results.csv and charts from RESULTS (default \$$ARTIFACTS/results.json)"
@@ -60,6 +61,13 @@ test: deps unit faults
 # suite on the local target, its bound, message, results and clean-up checked.
 faults: deps
 	$(GO) test -count=1 -v -timeout=15m ./faults/
+
+# The Kubernetes rows of the fault matrix, on the offline kind cluster (make kind-offline):
+# a missing image, CPU short, a pod never Ready, a node going NotReady, the API server away
+# for 30 s, SIGTERM, a second run. About 10 minutes.
+faults-kube:
+	@test -f "$(KUBECONFIG)" || { echo "no kubeconfig at $(KUBECONFIG): run make kind-offline first"; exit 1; }
+	PODPERF_FAULTS_KUBECONFIG=$(KUBECONFIG) $(GO) test -count=1 -v -timeout=30m -run '^TestKube' ./faults/
 
 # Short runs back to back on the local target (SOAK_KIND=1: the Kubernetes target of KUBECONFIG),
 # failing when anything is left behind or grows; figures in $(ARTIFACTS)/soak.json.

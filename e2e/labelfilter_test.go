@@ -108,6 +108,11 @@ func TestLabelFilter(t *testing.T) {
 		path = filepath.Join("..", path) // run from e2e/
 	}
 	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		// The compiled suite run away from the repository (the suite image):
+		// the checks above ran, the table has nothing to be held to.
+		t.Skipf("%s not found from %s: the table is checked where the repository is", filepath.Base(path), mustGetwd())
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +129,12 @@ func TestLabelFilter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+func mustGetwd() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "an unknown directory"
+	}
+	return wd
 }

@@ -39,21 +39,17 @@ func runPreflight(ctx context.Context, src preflight.Source) {
 }
 
 // endPreflightOnly ends BeforeSuite under --preflight-only: the checks are
-// recorded, every spec skips (skipWithPreflightOnly), and the run fails
-// only when a check failed.
+// recorded and every spec skips (a skip in BeforeSuite skips the suite, and
+// the run passes), unless a check failed, which fails the run.
 func endPreflightOnly() {
 	if failed := preflight.Failed(preflightChecks); len(failed) > 0 {
 		framework.Failf("preflight: %s failed (--preflight-only: no test ran; see the checks in results.json)", strings.Join(failed, ", "))
 	}
+	ginkgo.Skip(preflightOnlySkip)
 }
 
-// Under --preflight-only every spec skips before its framework or target
-// creates anything: a BeforeEach at the top runs before the containers'.
-var _ = ginkgo.BeforeEach(func() {
-	if cfg.PreflightOnly() {
-		ginkgo.Skip("--preflight-only: the preflight checks ran, the tests do not")
-	}
-})
+// preflightOnlySkip is why every spec skipped under --preflight-only.
+const preflightOnlySkip = "--preflight-only: the preflight checks ran, the tests do not"
 
 // recordedPreflight is the checks for results.json: on Kubernetes, the MTU
 // check is judged from the first spec's pods when one recorded them.

@@ -197,6 +197,9 @@ var _ = ginkgo.ReportAfterSuite("write results", func(r ginkgo.Report) {
 		run.Verdict = results.NoTests
 	}
 	run.Error = suiteError(r)
+	if cfg.PreflightOnly() && preflightChecks != nil && r.SuiteSucceeded {
+		run.Error = "" // the skip that --preflight-only asked for
+	}
 	if !r.SuiteSucceeded && (run.Verdict == results.Pass || run.Verdict == results.NoTests) {
 		run.Verdict = results.Fail
 	}

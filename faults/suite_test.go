@@ -100,6 +100,9 @@ type run struct {
 type options struct {
 	path string   // PATH for the suite (a directory of wrappers first); empty: this process's
 	env  []string // more environment
+	// args replace the label filter and the local target's flags (the
+	// Kubernetes rows); nil: the short local spec.
+	args []string
 }
 
 // start starts the suite on the short spec, its report in a directory of its own.
@@ -115,7 +118,12 @@ func start(t *testing.T, name string, o options) *run {
 		}
 	}
 	// The suite alone: the package's plain Go tests are not what a fault run is about.
-	args := append([]string{"-test.run=^TestE2E$", "--ginkgo.v", "--ginkgo.no-color", "--ginkgo.label-filter=" + spec}, suiteArgs...)
+	args := []string{"-test.run=^TestE2E$", "--ginkgo.v", "--ginkgo.no-color"}
+	if o.args != nil {
+		args = append(args, o.args...)
+	} else {
+		args = append(append(args, "--ginkgo.label-filter="+spec), suiteArgs...)
+	}
 	r.cmd = exec.Command(bin, append(args, "--report-dir="+r.dir)...)
 	r.cmd.Dir = r.work
 	env := []string{}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the local target needs on a Debian 12 machine: netperf (Debian's non-free
 # component), iproute2 (ip netns, tc), util-linux (taskset) and nftables (nft, the Service path of
-# the extended specs); shellcheck for make lint and xmllint
+# the extended specs); ethtool for the preflight's offload check (docs/preflight.md); shellcheck
+# for make lint and xmllint
 # (libxml2-utils), which checks junit.xml against its schema in the unit tests.
 # Idempotent; run as root.
 set -euo pipefail
@@ -11,13 +12,15 @@ command -v netperf >/dev/null && command -v netserver >/dev/null || need+=(netpe
 command -v ip >/dev/null && command -v tc >/dev/null || need+=(iproute2)
 command -v taskset >/dev/null || need+=(util-linux)
 command -v nft >/dev/null || need+=(nftables)
+command -v ethtool >/dev/null || need+=(ethtool)
 command -v shellcheck >/dev/null || need+=(shellcheck)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
-[ ${#need[@]} -eq 0 ] && { echo "install-deps: netperf, iproute2, taskset, nft, shellcheck and xmllint are present"; exit 0; }
+[ ${#need[@]} -eq 0 ] && { echo "install-deps: netperf, iproute2, taskset, nft, ethtool, shellcheck and xmllint are present"; exit 0; }
 
 if [ "$(id -u)" -ne 0 ]; then
   if [[ " ${need[*]} " != *" netperf "* && " ${need[*]} " != *" iproute2 "* && " ${need[*]} " != *" util-linux "* ]]; then
-    # Only the checks and the Service path (nft) need these: the local target can run without.
+    # Only the checks, the Service path (nft) and the preflight (ethtool) need these: the local
+    # target can run without.
     echo "install-deps: ${need[*]} missing (make lint and the junit.xml schema check need them); run this script as root to install" >&2
     exit 0
   fi

@@ -92,6 +92,14 @@ type BatchRunner interface {
 	RunAll(ctx context.Context, argvs [][]string) ([]Output, error)
 }
 
+// StallExplainer is implemented by pairs whose commands travel over
+// something other than the network measured (an exec through the API server
+// and the node's kubelet): when a command did not return in time,
+// ExplainStall says whether that transport is the cause, or returns nil.
+type StallExplainer interface {
+	ExplainStall(ctx context.Context) error
+}
+
 // PairInfo records where the endpoints are and what they were given.
 type PairInfo struct {
 	Path          Path   `json:"path"`

@@ -37,11 +37,16 @@ func runBounded(ctx context.Context, pair endpoints.Pair, spec Spec, argvs [][]s
 	defer cancel()
 	outs, errs := runAll(bounded, pair, argvs)
 	if ctx.Err() == nil && errors.Is(context.Cause(bounded), errLimit) {
+		why := "the server side stopped answering (control port blocked, every packet lost, or netserver hung)"
+		if se, ok := pair.(endpoints.StallExplainer); ok {
+			if err := se.ExplainStall(ctx); err != nil {
+				why = err.Error()
+			}
+		}
 		for i, err := range errs {
 			if err != nil || outs[i].Ended.Sub(outs[i].Started) >= limit {
-				errs[i] = &Error{Kind: ErrTimeout, Err: err, Msg: fmt.Sprintf(
-					"netperf was stopped after %s, a %s test: the server side stopped answering (control port blocked, every packet lost, or netserver hung)",
-					limit.Round(100*time.Millisecond), spec.Duration)}
+				errs[i] = &Error{Kind: ErrTimeout, Err: err, Msg: fmt.Sprintf("netperf was stopped after %s, a %s test: %s",
+					limit.Round(100*time.Millisecond), spec.Duration, why)}
 			}
 		}
 	}

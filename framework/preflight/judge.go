@@ -145,7 +145,11 @@ func JudgeImage(f ImageFacts) Check {
 	if len(f.Missing) == 0 {
 		return Check{Status: OK, Observed: fmt.Sprintf("%s present on %s", f.Image, strings.Join(f.Present, " and "))}
 	}
-	obs := fmt.Sprintf("%s not among the images %s reports", f.Image, strings.Join(f.Missing, " and "))
+	verb := "reports"
+	if len(f.Missing) > 1 {
+		verb = "report"
+	}
+	obs := fmt.Sprintf("%s not among the images %s %s", f.Image, strings.Join(f.Missing, " and "), verb)
 	if len(f.Truncated) > 0 {
 		obs += fmt.Sprintf(" (%s lists the most images a kubelet reports: it may be there all the same)", strings.Join(f.Truncated, " and "))
 	}

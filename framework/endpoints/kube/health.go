@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
+	"time"
 
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -60,4 +62,23 @@ func (p *pair) checkNodes(ctx context.Context) error {
 func (p *pair) execBroken(err error) error {
 	return fmt.Errorf("exec in %s/%s on node %s failed (the API server lost its stream to the node's kubelet: is the node Ready and its kubelet running?): %w",
 		p.ns, p.clientName, p.info.ClientNode, err)
+}
+
+// stallProbe bounds the API server probe of ExplainStall.
+const stallProbe = 3 * time.Second
+
+// ExplainStall says why a netperf run did not come back in time when the
+// cause is on the way to the pod rather than on the network measured: the
+// API server not answering, or a node no longer Ready.
+func (p *pair) ExplainStall(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(ctx, stallProbe)
+	defer cancel()
+	rc := p.t.c.Discovery().RESTClient()
+	if rc == nil || reflect.ValueOf(rc).IsNil() { // a fake clientset has none
+		return p.checkNodes(ctx)
+	}
+	if err := rc.Get().AbsPath("/readyz").Do(pctx).Error(); err != nil {
+		return fmt.Errorf("the API server did not answer within %s (%v): the exec running netperf stalled with it, not the network measured", stallProbe, oneLine(err.Error()))
+	}
+	return p.checkNodes(ctx)
 }

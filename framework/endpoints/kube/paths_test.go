@@ -90,7 +90,10 @@ func TestWaitServiceEndpoint(t *testing.T) {
 }
 
 func dualStack(n *v1.Node) { n.Spec.PodCIDRs = []string{"10.244.1.0/24", "fd00:10:244:1::/64"} }
-func v4Only(n *v1.Node)    { n.Spec.PodCIDR = "10.244.1.0/24"; n.Spec.PodCIDRs = []string{"10.244.1.0/24"} }
+func v4Only(n *v1.Node) {
+	n.Spec.PodCIDR = "10.244.1.0/24"
+	n.Spec.PodCIDRs = []string{"10.244.1.0/24"}
+}
 
 func TestIPv6Capable(t *testing.T) {
 	var skip *endpoints.ErrSkip

@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	k8stesting "k8s.io/client-go/testing"
+
+	"podperf/framework/endpoints"
 )
 
 func testPod(edit func(*v1.Pod)) *v1.Pod {
@@ -152,6 +154,25 @@ func TestDeletePodForcesOnlyOnANotReadyNode(t *testing.T) {
 		}
 		if len(logged) != wantLogs {
 			t.Errorf("ready=%v: %d warnings logged, want %d", ready, len(logged), wantLogs)
+		}
+	}
+}
+
+// A stalled exec is put down to a node gone NotReady when it is one; with
+// the fake clientset's (absent) API server probe skipped, a Ready pair has
+// no explanation and netperf's own is kept.
+func TestExplainStall(t *testing.T) {
+	notReady := func(n *v1.Node) { n.Status.Conditions[0].Status = v1.ConditionUnknown }
+	for _, tc := range []struct {
+		server *v1.Node
+		want   bool
+	}{{newNode("b", "2"), false}, {newNode("b", "2", notReady), true}} {
+		c := newClientset(newNode("a", "2"), tc.server)
+		p := &pair{t: &Target{c: c}, info: endpoints.PairInfo{ClientNode: "a", ServerNode: "b"}}
+		err := p.ExplainStall(context.Background())
+		var nr *NodeNotReadyError
+		if got := errors.As(err, &nr); got != tc.want {
+			t.Errorf("server Ready=%s: err = %v", tc.server.Status.Conditions[0].Status, err)
 		}
 	}
 }

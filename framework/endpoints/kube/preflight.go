@@ -33,7 +33,7 @@ type Preflight struct {
 // Reasons for the checks the API cannot answer.
 var (
 	kubeHostFacts = "not readable through the Kubernetes API without a privileged pod on each node, which the suite does not create: check the nodes themselves (docs/preflight.md)"
-	kubeMTUSkip   = "needs the test pods: read from the first spec's pods and recorded with the results"
+	kubeMTUSkip   = "needs the test pods, which the preflight does not create: judged from the first spec's pods when the tests run (not with --preflight-only)"
 )
 
 // maxNodeImages is the kubelet's default --node-status-max-images: a node

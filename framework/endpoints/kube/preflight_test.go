@@ -81,7 +81,7 @@ func TestPreflightSkewedCluster(t *testing.T) {
 	expect(t, checks, preflight.CPU, preflight.Warn, "32 CPUs requested per pod, 4 granted: w1 8000m free of 8000m allocatable")
 	expect(t, checks, preflight.Zones, preflight.Warn, "client w1 in zone z1, server w2 in zone z2")
 	expect(t, checks, preflight.CNI, preflight.Warn, "not detected: unknown (no known CNI DaemonSet in kube-system)")
-	expect(t, checks, preflight.Image, preflight.Warn, "localhost/podperf/netperf:v1 not among the images w1 and w2 reports (w2 lists the most images")
+	expect(t, checks, preflight.Image, preflight.Warn, "localhost/podperf/netperf:v1 not among the images w1 and w2 report (w2 lists the most images")
 }
 
 func TestPreflightNoCPU(t *testing.T) {

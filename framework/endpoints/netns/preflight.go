@@ -39,10 +39,9 @@ func (p *localProbe) Nodes(context.Context) (preflight.NodeFacts, error) {
 func (p *localProbe) CPU(_ context.Context, want int) (preflight.CPUFacts, error) {
 	var info endpoints.PairInfo
 	cpuSets(want, runtime.NumCPU(), &info)
-	detail := fmt.Sprintf("this machine has %d CPUs", runtime.NumCPU())
-	if len(info.Notes) > 0 {
-		detail = strings.Join(info.Notes, "; ")
-	}
+	// The note of the grant itself would repeat what the check says.
+	notes := slices.DeleteFunc(info.Notes, func(n string) bool { return strings.HasPrefix(n, fmt.Sprintf("%d CPUs requested", want)) })
+	detail := strings.Join(append([]string{fmt.Sprintf("this machine has %d CPUs", runtime.NumCPU())}, notes...), "; ")
 	return preflight.CPUFacts{Want: want, GrantedMilli: int64(info.CPUsGranted) * 1000, Detail: detail}, nil
 }
 

@@ -5,8 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 	"k8s.io/kubernetes/test/e2e/framework"
 	admissionapi "k8s.io/pod-security-admission/api"
 
@@ -37,9 +40,15 @@ var _ = ginkgo.Describe("Extended tests", ginkgo.Serial, ginkgo.Label(scenario.E
 
 // applyExtendedFilter makes the run's label filter leave the extended specs
 // out unless it names their label: a plain run, and the filters written for
-// the four (rr, multi, ...), run the four alone.
+// the four (rr, multi, ...), run the four alone. A filter that selects
+// extended specs alone (--label-filter=TCP_CRR) is taken as it is: it can
+// mean nothing else.
 func applyExtendedFilter() {
-	f := config.ExtendedLabelFilter(ginkgo.GinkgoLabelFilter())
+	given := ginkgo.GinkgoLabelFilter()
+	f := config.ExtendedLabelFilter(given)
+	if f != given && selectsOnlyExtended(given) {
+		f = given
+	}
 	if err := flag.Set("ginkgo.label-filter", f); err != nil {
 		fmt.Fprintln(os.Stderr, "podperf: --label-filter:", err)
 		os.Exit(2)
@@ -92,4 +101,27 @@ func checkTransport(res *results.Test) {
 		framework.Logf("WARNING: %s", w)
 		res.Warnings = append(res.Warnings, w)
 	}
+}
+
+// selectsOnlyExtended says whether filter selects some spec and every spec
+// it selects is an extended one.
+func selectsOnlyExtended(filter string) bool {
+	if strings.TrimSpace(filter) == "" {
+		return false
+	}
+	match, err := types.ParseLabelFilter(filter)
+	if err != nil {
+		return false // checkLabelFilter says what is wrong with it
+	}
+	extended := 0
+	for _, s := range ginkgo.PreviewSpecs("podperf: label check").SpecReports {
+		if !s.LeafNodeType.Is(types.NodeTypeIt) || !match(s.Labels()) {
+			continue
+		}
+		if !slices.Contains(s.Labels(), scenario.ExtendedLabel) {
+			return false
+		}
+		extended++
+	}
+	return extended > 0
 }

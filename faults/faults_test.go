@@ -127,7 +127,7 @@ var limit = netperf.Spec{Test: netperf.TCPStream, Duration: time.Second}.Limit()
 
 // What a user reads for each fault.
 var (
-	dataBroke          = regexp.MustCompile(`pod path, sample 2: (the data connection broke|the netserver stopped answering|no netserver answered)`)
+	dataBroke          = regexp.MustCompile(`pod path, sample 2: (the data connection broke|the netserver stopped answering|no netserver answered|netperf was killed by SIGPIPE: the server side reset the connection)`)
 	stopped            = regexp.MustCompile(`pod path, sample 2: netperf was stopped after ` + regexp.QuoteMeta(limit.Round(100*time.Millisecond).String()) + `, a 1s test: the server side stopped answering`)
 	movedNothing       = regexp.MustCompile(`pod path, sample 2: the data connection moved nothing: netperf reported 0 10\^6bits/s`)
 	needsNetperf       = regexp.MustCompile(`set up the local target: the local target needs netperf on PATH: run scripts/install-deps.sh`)

@@ -3,6 +3,7 @@ package netperf
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 )
 
@@ -69,10 +70,15 @@ func classify(out string, exitCode int) error {
 			return &Error{Kind: h.kind, Msg: h.advice + ": " + firstLine(out, h.substr)}
 		}
 	}
-	if exitCode != 0 {
-		return &Error{Kind: ErrExit, Msg: fmt.Sprintf("netperf exited with code %d%s", exitCode, excerpt(out))}
+	switch exitCode {
+	case 0:
+		return nil
+	case 128 + int(syscall.SIGPIPE):
+		// netperf does not ignore SIGPIPE: a send on a connection the server
+		// side reset kills it before it can say anything.
+		return &Error{Kind: ErrDataConn, Msg: "netperf was killed by SIGPIPE: the server side reset the connection while netperf sent (netserver gone, or the connection cut)" + excerpt(out)}
 	}
-	return nil
+	return &Error{Kind: ErrExit, Msg: fmt.Sprintf("netperf exited with code %d%s", exitCode, excerpt(out))}
 }
 
 // Check interprets a finished netperf process: its output and exit code. It

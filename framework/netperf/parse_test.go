@@ -300,6 +300,7 @@ func TestCheckExitCodes(t *testing.T) {
 	}{
 		{"unrecognised text, non-zero exit", "something odd happened\nsecond line", 2, netperf.ErrExit, "netperf exited with code 2: something odd happened"},
 		{"no output, non-zero exit", "", 3, netperf.ErrExit, "netperf exited with code 3 (no output)"},
+		{"killed by SIGPIPE", "", 141, netperf.ErrDataConn, "netperf was killed by SIGPIPE: the server side reset the connection while netperf sent (netserver gone, or the connection cut) (no output)"},
 		{"results but non-zero exit", good, 1, netperf.ErrExit, "netperf exited with code 1: MIGRATED TCP STREAM TEST"},
 		{"no output, exit 0", "", 0, netperf.ErrNoOutput, "netperf printed no results (no output)"},
 		{"banner only, exit 0", "MIGRATED TCP STREAM TEST from 0.0.0.0 (0.0.0.0) port 12866 AF_INET\n", 0, netperf.ErrNoOutput, "netperf printed no results: MIGRATED"},

@@ -83,6 +83,9 @@ func Summary(w io.Writer, run *results.Run) {
 // detected (80% power at the samples it took), e.g. "-9.2% rate".
 func mdeText(t *results.Test) string {
 	for _, v := range t.Verdicts {
+		if v.Metric == results.Rate && v.MDE >= 1 {
+			return "none (noise)" // a rate cannot fall by more than all of it
+		}
 		if v.Metric == results.Rate && v.MDE > 0 {
 			return fmt.Sprintf("-%.1f%% rate", v.MDE*100)
 		}

@@ -368,7 +368,11 @@ func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
 		fmt.Fprintf(&b, "pod %s %s%s vs baseline %s %s = ratio %.3f, expected %s %s (baseline %s %.3g%% tolerance) [absolute]",
 			num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, v.Measured/v.Expected, cmp, num(v.Threshold), sign, v.Tolerance*100)
 	}
-	if v.MDE > 0 {
+	switch {
+	case v.MDE >= 1 && cmp == ">=":
+		// A figure cannot fall by more than all of it.
+		b.WriteString("; at this noise and n no drop of the figure could be detected")
+	case v.MDE > 0:
 		fmt.Fprintf(&b, "; smallest detectable worsening %.1f%%", v.MDE*100)
 	}
 	if v.Status == results.Inconclusive {

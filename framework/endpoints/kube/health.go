@@ -64,8 +64,12 @@ func (p *pair) execBroken(err error) error {
 		p.ns, p.clientName, p.info.ClientNode, err)
 }
 
-// stallProbe bounds the API server probe of ExplainStall.
-const stallProbe = 3 * time.Second
+// stallProbe bounds the API server probe of ExplainStall; an answer slower
+// than stallSlow counts as a stalled API server too.
+const (
+	stallProbe = 3 * time.Second
+	stallSlow  = time.Second
+)
 
 // ExplainStall says why a netperf run did not come back in time when the
 // cause is on the way to the pod rather than on the network measured: the
@@ -77,8 +81,13 @@ func (p *pair) ExplainStall(ctx context.Context) error {
 	if rc == nil || reflect.ValueOf(rc).IsNil() { // a fake clientset has none
 		return p.checkNodes(ctx)
 	}
+	start := time.Now()
 	if err := rc.Get().AbsPath("/readyz").Do(pctx).Error(); err != nil {
 		return fmt.Errorf("the API server did not answer within %s (%v): the exec running netperf stalled with it, not the network measured", stallProbe, oneLine(err.Error()))
+	}
+	// An API server that answers only now was most likely away until now.
+	if took := time.Since(start); took > stallSlow {
+		return fmt.Errorf("the API server took %s to answer: the exec running netperf stalled with it, not the network measured", took.Round(100*time.Millisecond))
 	}
 	return p.checkNodes(ctx)
 }

@@ -28,6 +28,9 @@ func (p *pair) Run(ctx context.Context, argv []string) (endpoints.Output, error)
 	switch {
 	case errors.As(err, &exit) && ctx.Err() == nil:
 		o.ExitCode = exit.ExitCode()
+		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			o.ExitCode = 128 + int(ws.Signal()) // as a shell reports it, and the Kubernetes target's exec
+		}
 	case err != nil && ctx.Err() != nil:
 		// Killed because the run was interrupted or ran out of time: say
 		// that, not "signal: killed".

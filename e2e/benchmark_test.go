@@ -19,21 +19,28 @@ import (
 // The four tests of the cross-node pod benchmark, one spec each. They run
 // serially: concurrent measurements would share the wire and the CPUs.
 var _ = ginkgo.Describe("Cross-node pod network", ginkgo.Serial, func() {
-	if cfg.Target == "kubernetes" {
-		// One framework per spec: a fresh namespace at the restricted Pod
-		// Security level for the pod-network pods, deleted after the spec.
-		f := framework.NewDefaultFramework("podperf")
-		f.NamespacePodSecurityLevel = admissionapi.LevelRestricted
-		ginkgo.BeforeEach(func(ctx context.Context) {
-			framework.ExpectNoError(kubeTarget.Bind(ctx, f))
-		})
-	}
+	bindEachSpec()
 	var entries []ginkgo.TableEntry
 	for _, sc := range cfg.Benchmark() {
 		entries = append(entries, ginkgo.Entry(sc.Title, ginkgo.Label(sc.Labels...), sc))
 	}
 	ginkgo.DescribeTable("netperf benchmark", measureAndJudge, entries)
 })
+
+// bindEachSpec gives each spec of the container, on the Kubernetes target,
+// a framework of its own: a fresh namespace at the restricted Pod Security
+// level for the pod-network pods (and the target's privileged one for the
+// hostNetwork reference), deleted after the spec.
+func bindEachSpec() {
+	if cfg.Target != "kubernetes" {
+		return
+	}
+	f := framework.NewDefaultFramework("podperf")
+	f.NamespacePodSecurityLevel = admissionapi.LevelRestricted
+	ginkgo.BeforeEach(func(ctx context.Context) {
+		framework.ExpectNoError(kubeTarget.Bind(ctx, f))
+	})
+}
 
 // measureAndJudge is one spec: place the pods, set up the node-to-node
 // reference, measure both paths, judge the pod path against the baseline.

@@ -11,7 +11,6 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 	"k8s.io/kubernetes/test/e2e/framework"
-	admissionapi "k8s.io/pod-security-admission/api"
 
 	"podperf/framework/config"
 	"podperf/framework/endpoints"
@@ -24,13 +23,7 @@ import (
 // with --message-sizes, the message-size sweep. Labelled extended, they run
 // only when --label-filter names that label (applyExtendedFilter).
 var _ = ginkgo.Describe("Extended tests", ginkgo.Serial, ginkgo.Label(scenario.ExtendedLabel), func() {
-	if cfg.Target == "kubernetes" {
-		f := framework.NewDefaultFramework("podperf")
-		f.NamespacePodSecurityLevel = admissionapi.LevelRestricted
-		ginkgo.BeforeEach(func(ctx context.Context) {
-			framework.ExpectNoError(kubeTarget.Bind(ctx, f))
-		})
-	}
+	bindEachSpec()
 	var entries []ginkgo.TableEntry
 	for _, sc := range cfg.ExtendedScenarios() {
 		entries = append(entries, ginkgo.Entry(sc.Title, ginkgo.Label(sc.Labels...), sc))

@@ -7,7 +7,6 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 	"k8s.io/kubernetes/test/e2e/framework"
-	admissionapi "k8s.io/pod-security-admission/api"
 
 	"podperf/framework/endpoints"
 	"podperf/framework/measure"
@@ -22,13 +21,7 @@ import (
 const overheadLabel = "harness-overhead"
 
 var _ = ginkgo.Describe("Harness overhead", ginkgo.Serial, ginkgo.Label(scenario.ExtendedLabel, overheadLabel), func() {
-	if cfg.Target == "kubernetes" {
-		f := framework.NewDefaultFramework("podperf")
-		f.NamespacePodSecurityLevel = admissionapi.LevelRestricted
-		ginkgo.BeforeEach(func(ctx context.Context) {
-			framework.ExpectNoError(kubeTarget.Bind(ctx, f))
-		})
-	}
+	bindEachSpec()
 	ginkgo.It("suite against plain netperf in the same pods", func(ctx context.Context) {
 		if !strings.Contains(ginkgo.GinkgoLabelFilter(), overheadLabel) {
 			ginkgo.Skip("the harness-overhead measurement runs only when --label-filter names " + overheadLabel)

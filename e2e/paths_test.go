@@ -9,7 +9,6 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 	"k8s.io/kubernetes/test/e2e/framework"
-	admissionapi "k8s.io/pod-security-admission/api"
 
 	"podperf/framework/endpoints"
 	"podperf/framework/endpoints/netns"
@@ -28,13 +27,7 @@ var extendedTests = []string{"tcp_stream_1", "tcp_rr_1"}
 // the same spec; and one test over several node pairs. Labelled extended,
 // they run only when a --label-filter selects them.
 var _ = ginkgo.Describe("Extended paths", ginkgo.Serial, ginkgo.Label("extended"), func() {
-	if cfg.Target == "kubernetes" {
-		f := framework.NewDefaultFramework("podperf")
-		f.NamespacePodSecurityLevel = admissionapi.LevelRestricted
-		ginkgo.BeforeEach(func(ctx context.Context) {
-			framework.ExpectNoError(kubeTarget.Bind(ctx, f))
-		})
-	}
+	bindEachSpec()
 	var entries []ginkgo.TableEntry
 	for _, path := range endpoints.ExtendedPaths {
 		for _, sc := range scenario.Benchmark {

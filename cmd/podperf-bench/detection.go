@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"podperf/framework/baseline"
@@ -242,30 +240,15 @@ func timeToVerdict(ctx context.Context, o Options, logf func(string, ...any)) (*
 	if err != nil {
 		return nil, err
 	}
-	goTool := os.Getenv("GO")
-	if goTool == "" {
-		goTool = "go"
-	}
-	args := []string{"tool", "ginkgo", "run", "--timeout=" + o.SuiteTimeout.String(), "./e2e", "--", "--target=local", "--report-dir=" + dir}
-	logf("time to verdict: %s %s (log in %s/suite.log)", goTool, strings.Join(args, " "), dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	logFile, err := os.Create(filepath.Join(dir, "suite.log"))
+	wall, logPath, runErr, err := runSuite(ctx, "time to verdict", dir, []string{"--timeout=" + o.SuiteTimeout.String()},
+		[]string{"--target=local", "--report-dir=" + dir}, logf)
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
-	cmd := exec.CommandContext(ctx, goTool, args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = append(os.Environ(), "PODPERF_CWD="+mustGetwd())
-	start := time.Now()
-	runErr := cmd.Run()
-	t := &TimeToVerdict{Wall: time.Since(start), ReportDir: dir}
-	logf("time to verdict: the suite ran %s (%v)", t.Wall.Round(time.Second), runErr)
+	t := &TimeToVerdict{Wall: wall, ReportDir: dir}
 	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
 	if err != nil {
-		return nil, fmt.Errorf("the suite wrote no results.json (%v; see %s)", runErr, logFile.Name())
+		return nil, fmt.Errorf("the suite wrote no results.json (%v; see %s)", runErr, logPath)
 	}
 	var run results.Run
 	if err := json.Unmarshal(b, &run); err != nil {
@@ -284,7 +267,7 @@ func timeToVerdict(ctx context.Context, o Options, logf func(string, ...any)) (*
 	}
 	// A failed verdict still timed a verdict; only a run that did not finish is an error.
 	if len(run.Tests) < len(scenario.Benchmark) {
-		return t, fmt.Errorf("the suite ran %d of %d tests (%v; see %s)", len(run.Tests), len(scenario.Benchmark), runErr, logFile.Name())
+		return t, fmt.Errorf("the suite ran %d of %d tests (%v; see %s)", len(run.Tests), len(scenario.Benchmark), runErr, logPath)
 	}
 	return t, nil
 }

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"podperf/framework/measure"
 )
@@ -21,30 +19,16 @@ func kubeOverhead(ctx context.Context, o Options, logf func(string, ...any)) (*O
 	if err != nil {
 		return nil, err
 	}
-	goTool := os.Getenv("GO")
-	if goTool == "" {
-		goTool = "go"
-	}
-	args := []string{"tool", "ginkgo", "run", "--timeout=" + o.SuiteTimeout.String(), "--label-filter=extended && harness-overhead", "./e2e", "--",
-		"--target=kubernetes", "--duration=" + o.Duration.String(), fmt.Sprintf("--samples=%d", o.Pairs), "--report-dir=" + dir}
-	args = append(args, strings.Fields(o.SuiteFlags)...)
-	logf("harness overhead on kubernetes: %s %s (log in %s/suite.log)", goTool, strings.Join(args, " "), dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	logFile, err := os.Create(filepath.Join(dir, "suite.log"))
+	suiteArgs := append([]string{"--target=kubernetes", "--duration=" + o.Duration.String(), fmt.Sprintf("--samples=%d", o.Pairs), "--report-dir=" + dir},
+		strings.Fields(o.SuiteFlags)...)
+	_, logPath, runErr, err := runSuite(ctx, "harness overhead on kubernetes", dir,
+		[]string{"--timeout=" + o.SuiteTimeout.String(), "--label-filter=extended && harness-overhead"}, suiteArgs, logf)
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
-	cmd := exec.CommandContext(ctx, goTool, args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	start := time.Now()
-	runErr := cmd.Run()
-	logf("harness overhead on kubernetes: the suite ran %s (%v)", time.Since(start).Round(time.Second), runErr)
 	b, err := os.ReadFile(filepath.Join(dir, "overhead.json"))
 	if err != nil {
-		return nil, fmt.Errorf("the suite wrote no overhead.json (%v; see %s)", runErr, logFile.Name())
+		return nil, fmt.Errorf("the suite wrote no overhead.json (%v; see %s)", runErr, logPath)
 	}
 	var ov measure.Overhead
 	if err := json.Unmarshal(b, &ov); err != nil {

@@ -30,16 +30,9 @@ func runCompare(args []string, stdout io.Writer) error {
 	strict := fs.Bool("strict", false, "also fail (exit 1) when a metric is inconclusive")
 	force := fs.Bool("force", false, "compare runs of different tests, durations or targets (the common tests only)")
 	out := fs.String("out", "", "also write comparison.md, comparison.json and charts/comparison.{png,svg} to this directory")
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return &usageError{err.Error()}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(files) != 2 {
 		return &usageError{fmt.Sprintf("want two results.json files (A, then B), got %d", len(files))}

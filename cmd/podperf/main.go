@@ -11,6 +11,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,6 +33,22 @@ var commands = []command{
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
+
+// parseArgs parses a subcommand's flags, which may come before or after its
+// files, and returns the files.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			return files, nil
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
 
 // errNotImplemented marks a subcommand that is a documented hook only.
 var errNotImplemented = errors.New("not implemented yet")

@@ -16,17 +16,9 @@ func runReport(args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	out := fs.String("out", "", "directory to write the report to (default: the directory of RESULTS.json)")
 	summary := fs.Bool("github-summary", false, "also append the short summary to $GITHUB_STEP_SUMMARY")
-	// Flags may come before or after the file.
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return &usageError{err.Error()}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(files) != 1 {
 		return &usageError{fmt.Sprintf("want one results.json, got %d", len(files))}

@@ -112,27 +112,32 @@ func (c *barChart) hasData() bool {
 	return false
 }
 
-// render draws the chart on a canvas of the chart's size.
-func (c *barChart) render(cv vg.CanvasSizer) {
+// drawHeader clears the canvas to white and draws a chart's title and
+// caption lines, left-aligned; it returns the canvas and the header's height.
+func drawHeader(cv vg.CanvasSizer, titleText string, captionLines []string) (draw.Canvas, vg.Length) {
 	dc := draw.New(cv)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
-
-	// Header: title and caption lines, left-aligned.
 	pad := px(18)
 	y := dc.Max.Y - pad
 	title := textStyle(20, true)
 	title.YAlign = draw.YTop
-	dc.FillText(title, vg.Point{X: dc.Min.X + pad, Y: y}, c.Title)
-	y -= title.Height(c.Title) + px(6)
+	dc.FillText(title, vg.Point{X: dc.Min.X + pad, Y: y}, titleText)
+	y -= title.Height(titleText) + px(6)
 	capt := textStyle(13.5, false)
 	capt.YAlign = draw.YTop
 	capt.Color = color.RGBA{0x44, 0x44, 0x44, 0xff}
-	for _, l := range c.Caption {
+	for _, l := range captionLines {
 		dc.FillText(capt, vg.Point{X: dc.Min.X + pad, Y: y}, l)
 		y -= capt.Height(l) + px(2)
 	}
-	header := dc.Max.Y - y + px(8)
+	return dc, dc.Max.Y - y + px(8)
+}
+
+// render draws the chart on a canvas of the chart's size.
+func (c *barChart) render(cv vg.CanvasSizer) {
+	dc, header := drawHeader(cv, c.Title, c.Caption)
+	pad := px(18)
 
 	legendWidth := vg.Length(0)
 	if len(c.Series) > 1 || c.hasThreshold() || (c.RefLine > 0 && c.RefLabel != "") {

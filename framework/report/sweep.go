@@ -118,23 +118,8 @@ func sweepChart(run *results.Run) (*Chart, error) {
 
 func renderSweep(c *Chart, lines []sweepLine, canvas func() (vg.CanvasSizer, func(*bytes.Buffer) error)) ([]byte, error) {
 	cv, encode := canvas()
-	dc := draw.New(cv)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+	dc, header := drawHeader(cv, c.Title, caption(c.Caption))
 	pad := px(18)
-	y := dc.Max.Y - pad
-	title := textStyle(20, true)
-	title.YAlign = draw.YTop
-	dc.FillText(title, vg.Point{X: dc.Min.X + pad, Y: y}, c.Title)
-	y -= title.Height(c.Title) + px(6)
-	capt := textStyle(13.5, false)
-	capt.YAlign = draw.YTop
-	capt.Color = color.RGBA{0x44, 0x44, 0x44, 0xff}
-	for _, l := range caption(c.Caption) {
-		dc.FillText(capt, vg.Point{X: dc.Min.X + pad, Y: y}, l)
-		y -= capt.Height(l) + px(2)
-	}
-	header := dc.Max.Y - y + px(8)
 
 	p := plot.New()
 	p.BackgroundColor = nil

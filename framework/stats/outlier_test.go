@@ -106,3 +106,23 @@ func TestFindOutliersBadInput(t *testing.T) {
 		}
 	}
 }
+
+// Pairs that agree within a few percent are not outliers however tight the
+// others are: the three pairs measured on the offline kind cluster.
+func TestOutlierNeedsAShiftToo(t *testing.T) {
+	for _, tc := range []struct {
+		xs   []float64
+		want int
+	}{
+		{[]float64{1.146, 1.133, 1.132}, 0},
+		{[]float64{1.30, 1.133, 1.132}, 1},
+	} {
+		o, err := FindOutliers(tc.xs, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.Flagged) != tc.want {
+			t.Errorf("%v: flagged %v (z %v), want %d", tc.xs, o.Flagged, o.Z, tc.want)
+		}
+	}
+}

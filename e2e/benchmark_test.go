@@ -20,12 +20,17 @@ import (
 // serially: concurrent measurements would share the wire and the CPUs.
 var _ = ginkgo.Describe("Cross-node pod network", ginkgo.Serial, func() {
 	bindEachSpec()
-	var entries []ginkgo.TableEntry
-	for _, sc := range cfg.Benchmark() {
-		entries = append(entries, ginkgo.Entry(sc.Title, ginkgo.Label(sc.Labels...), sc))
-	}
-	ginkgo.DescribeTable("netperf benchmark", measureAndJudge, entries)
+	ginkgo.DescribeTable("netperf benchmark", measureAndJudge, entries(cfg.Benchmark()))
 })
+
+// entries are the table entries of scenarios: one spec each, with its labels.
+func entries(scs []scenario.Scenario) []ginkgo.TableEntry {
+	var out []ginkgo.TableEntry
+	for _, sc := range scs {
+		out = append(out, ginkgo.Entry(sc.Title, ginkgo.Label(sc.Labels...), sc))
+	}
+	return out
+}
 
 // bindEachSpec gives each spec of the container, on the Kubernetes target,
 // a framework of its own: a fresh namespace at the restricted Pod Security

@@ -24,11 +24,7 @@ import (
 // only when --label-filter names that label (applyExtendedFilter).
 var _ = ginkgo.Describe("Extended tests", ginkgo.Serial, ginkgo.Label(scenario.ExtendedLabel), func() {
 	bindEachSpec()
-	var entries []ginkgo.TableEntry
-	for _, sc := range cfg.ExtendedScenarios() {
-		entries = append(entries, ginkgo.Entry(sc.Title, ginkgo.Label(sc.Labels...), sc))
-	}
-	ginkgo.DescribeTable("netperf extended test", measureExtended, entries)
+	ginkgo.DescribeTable("netperf extended test", measureExtended, entries(cfg.ExtendedScenarios()))
 })
 
 // applyExtendedFilter makes the run's label filter leave the extended specs

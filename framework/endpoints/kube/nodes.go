@@ -77,15 +77,7 @@ func pickNodes(ctx context.Context, c clientset.Interface, nc NodeChoice) (clien
 		return nil, nil, "", &endpoints.ErrSkip{Reason: fmt.Sprintf("cross-node benchmark needs two Ready, schedulable nodes; %s %d%s", scope, len(usable), detail)}
 	}
 	// Workers first, then by name, so that runs on the same cluster pick the same pair.
-	slices.SortFunc(usable, func(a, b *v1.Node) int {
-		if ca, cb := isControlPlane(a), isControlPlane(b); ca != cb {
-			if ca {
-				return 1
-			}
-			return -1
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
+	slices.SortFunc(usable, workersFirst)
 	why = fmt.Sprintf("the first two of %d Ready, schedulable, untainted nodes (workers first, then by name)", len(usable))
 	return usable[0], usable[1], why, nil
 }
@@ -122,6 +114,17 @@ func unusable(ctx context.Context, n *v1.Node) string {
 		}
 	}
 	return ""
+}
+
+// workersFirst orders nodes workers first, then by name.
+func workersFirst(a, b *v1.Node) int {
+	if ca, cb := isControlPlane(a), isControlPlane(b); ca != cb {
+		if ca {
+			return 1
+		}
+		return -1
+	}
+	return strings.Compare(a.Name, b.Name)
 }
 
 func isControlPlane(n *v1.Node) bool {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -56,15 +55,7 @@ func pickPairs(ctx context.Context, t *Target, k int) ([]nodePair, string, error
 			rest = append(rest, n)
 		}
 		// Workers first, then by name, as the run's pair was picked.
-		slices.SortFunc(rest, func(a, b *v1.Node) int {
-			if ca, cb := isControlPlane(a), isControlPlane(b); ca != cb {
-				if ca {
-					return 1
-				}
-				return -1
-			}
-			return strings.Compare(a.Name, b.Name)
-		})
+		slices.SortFunc(rest, workersFirst)
 		order = append(order, rest...)
 	}
 	m := len(order)

@@ -153,14 +153,14 @@ func overviewChart(run *results.Run, refs []Reference) *barChart {
 
 func ratioChart(run *results.Run, t *results.Test, refs []Reference) *barChart {
 	c := &barChart{
-		Title: title(t) + ": pod-to-pod ÷ node-to-node (the comparable figure)",
+		Title: title(t) + ": " + t.Compared().Title() + " ÷ node-to-node (the comparable figure)",
 		Caption: caption(fmt.Sprintf("Each bar divides the pod-to-pod figure by the node-to-node figure of the same machines, so it carries across hardware: "+
 			"this run's median of paired samples (whisker: 95%% interval) beside each profile's published pod/node. %s: higher is better. "+
 			"CPU is service demand, CPU time per unit of work: a CPU ratio above 1 is the extra CPU the pod path spends, lower is better.", capitalise(metricLabel(t, results.Rate)))),
 		YLabel: "pod/node (ratio)", RefLine: 1, RefLabel: "node-to-node = 1",
 		Format: func(v float64) string { return fmt.Sprintf("%.2f", v) },
 	}
-	run0 := series{Name: runPodName + " ÷ node-to-node", Color: runPodColor}
+	run0 := series{Name: runPathName(t) + " ÷ node-to-node", Color: runPodColor}
 	for _, m := range results.Metrics {
 		c.Groups = append(c.Groups, metricLabel(t, m))
 		run0.Bars = append(run0.Bars, ratioBar(t, m))
@@ -238,7 +238,7 @@ func rateChart(run *results.Run, t *results.Test, refs []Reference) *barChart {
 		}
 		s.Bars = append(s.Bars, b)
 		if p == t.Compared() {
-			c.Groups = append(c.Groups, runPodName)
+			c.Groups = append(c.Groups, runPathName(t))
 		} else {
 			c.Groups = append(c.Groups, runNodeName)
 		}
@@ -249,11 +249,20 @@ func rateChart(run *results.Run, t *results.Test, refs []Reference) *barChart {
 	}
 	for i, r := range refs {
 		tf, ok := r.Profile.Tests[t.ID]
+		if !ok {
+			continue // a test no profile publishes (an extended spec): no empty groups
+		}
 		c.Groups = append(c.Groups, r.Label)
-		s.Bars = append(s.Bars, bar{OK: ok && tf.Pod.Rate > 0, V: tf.Pod.Rate, Color: profileColors[i%len(profileColors)]})
+		s.Bars = append(s.Bars, bar{OK: tf.Pod.Rate > 0, V: tf.Pod.Rate, Color: profileColors[i%len(profileColors)]})
 	}
 	c.Series = []series{s}
 	return c
+}
+
+// runPathName names this run's compared path in a chart: pod-to-pod, or an
+// extended spec's path.
+func runPathName(t *results.Test) string {
+	return "this run: " + t.Compared().Title()
 }
 
 func cpuChart(run *results.Run, t *results.Test, refs []Reference, prof *baseline.Profile) *barChart {
@@ -298,7 +307,7 @@ func cpuChart(run *results.Run, t *results.Test, refs []Reference, prof *baselin
 	}
 	c.Series = []series{
 		{Name: runNodeName, Color: runNodeColor, Bars: runBars(node, okNode, endpoints.NodePath)},
-		{Name: runPodName, Color: runPodColor, Bars: runBars(pod, okPod, t.Compared())},
+		{Name: runPathName(t), Color: runPodColor, Bars: runBars(pod, okPod, t.Compared())},
 	}
 	if n, ok := publishedNode(refs, t.ID); ok {
 		c.Series = append(c.Series, series{Name: "node-to-node (published)", Color: pubNodeColor,
@@ -333,7 +342,7 @@ func latencyChart(t *results.Test) *barChart {
 	for _, p := range pathsOf(t) {
 		s := series{Name: runNodeName, Color: runNodeColor}
 		if p == t.Compared() {
-			s = series{Name: runPodName, Color: runPodColor}
+			s = series{Name: runPathName(t), Color: runPodColor}
 		}
 		for _, l := range latencies {
 			st, ok := stat(t, p, l.metric)

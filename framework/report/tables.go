@@ -212,7 +212,7 @@ func cpuTable(run *results.Run, t *results.Test, refs []Reference) (string, tabl
 		tb.Rows = append(tb.Rows, cells(runNodeName, f(node.Client), f(node.Server)))
 	}
 	if okP {
-		tb.Rows = append(tb.Rows, cells(runPodName, f(pod.Client), f(pod.Server)))
+		tb.Rows = append(tb.Rows, cells(runPathName(t), f(pod.Client), f(pod.Server)))
 	}
 	g := func(v float64) string { return fmt.Sprintf("%.3g", v) }
 	if n, ok := publishedNode(refs, t.ID); ok {

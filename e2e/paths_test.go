@@ -54,12 +54,14 @@ func pathScenario(sc scenario.Scenario, path endpoints.Path) scenario.Scenario {
 }
 
 // measurePath is one extended spec: set up the path and the node-to-node
-// reference, measure both, judge the path's ratio to the reference.
+// reference, measure both until decided, judge the path's ratio to the
+// reference as the four are judged. No profile publishes figures for an
+// extended path: unless a recorded baseline or --reference has the test, it
+// is judged against the reference itself (a ratio of 1) and says so.
 func measurePath(ctx context.Context, path endpoints.Path, base scenario.Scenario) {
 	sc := pathScenario(base, path)
 	startTest(sc.Title)
-	plan := cfg.Plan(sc, func(msg string) { ginkgo.By(msg) }, framework.Logf)
-	plan.Profile = nil // judged here: no published figures exist for the path
+	plan, unpublished := cfg.ExtendedPlan(sc, func(msg string) { ginkgo.By(msg) }, framework.Logf)
 	res := sc.NewResult()
 	res.Path = path
 	skipped := false
@@ -82,100 +84,12 @@ func measurePath(ctx context.Context, path endpoints.Path, base scenario.Scenari
 	}
 	ginkgo.DeferCleanup(pair.Close)
 	node := setUp(ctx, plan, endpoints.NodePath, res)
-	pairs := []endpoints.Pair{node, pair}
-	err = measure.Measure(ctx, pairs, plan, res)
-	if err == nil {
-		err = sampleUntilDecided(ctx, pairs, plan, base.ID, res)
+	err = measure.Measure(ctx, []endpoints.Pair{node, pair}, plan, res)
+	if unpublished {
+		scenario.NoteUnpublished(res)
 	}
 	measured(err, res)
 	judge(res)
-}
-
-// sampleUntilDecided judges the path and, while a metric is inconclusive,
-// takes one more sample of each path, up to --max-samples.
-func sampleUntilDecided(ctx context.Context, pairs []endpoints.Pair, plan measure.Plan, baseID string, res *results.Test) error {
-	for {
-		res.Verdicts = judgePath(res, baseID)
-		n := len(res.Paths[endpoints.NodePath].Samples)
-		if len(res.MetricsWith(results.Inconclusive)) == 0 || n >= plan.MaxSamples {
-			return nil
-		}
-		framework.Logf("inconclusive after %d samples per path: taking one more of each path", n)
-		for _, p := range pairs {
-			if err := plan.Scenario.Sample(ctx, p, plan.Settings, res); err != nil {
-				return err
-			}
-		}
-		if err := res.Summarize(); err != nil {
-			return err
-		}
-	}
-}
-
-// judgePath judges the ratio of the path to the node-to-node reference of
-// each metric. No published figure exists for an extended path: the profile's
-// published pod-to-pod ratio of the same test stands in as the expected
-// ratio, within the test's tolerance, and every message says so.
-func judgePath(res *results.Test, baseID string) []results.Verdict {
-	want, ok := cfg.Profile.Tests[baseID]
-	var out []results.Verdict
-	for _, m := range results.Metrics {
-		r := res.Ratios[m]
-		v := results.Verdict{Metric: m, Mode: "relative", Measured: r.Median, CILow: r.CILow, CIHigh: r.CIHigh, N: r.N,
-			Tolerance: cfg.Tol.For(baseID, m)}
-		if node := res.Paths[endpoints.NodePath]; node != nil {
-			v.Reference = node.Stats[m].Median
-		}
-		if ok {
-			v.Expected = want.Ratio(m)
-		}
-		higherBetter := m == results.Rate
-		lo, hi := v.CILow, v.CIHigh
-		if v.N < 2 {
-			lo, hi = v.Measured, v.Measured
-		}
-		cmp, sign := ">=", "-"
-		var good, bad bool
-		if higherBetter {
-			v.Threshold = v.Expected * (1 - v.Tolerance)
-			good, bad = lo >= v.Threshold, hi < v.Threshold
-		} else {
-			cmp, sign = "<=", "+"
-			v.Threshold = v.Expected * (1 + v.Tolerance)
-			good, bad = hi <= v.Threshold, lo > v.Threshold
-		}
-		switch {
-		case !ok || v.Expected <= 0:
-			v.Status = results.Inconclusive
-		case good:
-			v.Status = results.Pass
-		case bad:
-			v.Status = results.Fail
-		default:
-			v.Status = results.Inconclusive
-		}
-		ci := " (n=1, no interval)"
-		if v.N > 1 {
-			ci = fmt.Sprintf(" (%.0f%% CI %.4g-%.4g, n=%d)", stats.Level*100, v.CILow, v.CIHigh, v.N)
-		}
-		path := res.Compared()
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s %s %s: %s %.4g %s vs node %.4g %s = ratio %.3f%s", res.Title, m.Title(res.Netperf.IsRR()), strings.ToUpper(string(v.Status)),
-			path, res.Paths[path].Stats[m].Median, res.Unit(m), v.Reference, res.Unit(m), v.Measured, ci)
-		if ok && v.Expected > 0 {
-			fmt.Fprintf(&b, ", expected ratio %s %.3f: no published figure exists for the %s path, so the published pod-to-pod ratio %.3f of %s stands in (%s %.3g%% tolerance) [relative]",
-				cmp, v.Threshold, path.Title(), v.Expected, cfg.Profile.Name, sign, v.Tolerance*100)
-		} else {
-			fmt.Fprintf(&b, ": no published figure exists for the %s path and baseline %s has no pod-to-pod figure for %s to stand in, so nothing decides [relative]",
-				path.Title(), cfg.Profile.Name, baseID)
-		}
-		if v.Status == results.Inconclusive && ok && v.Expected > 0 {
-			b.WriteString("; the interval straddles the threshold: more samples or a quieter machine would decide")
-		}
-		v.Message = b.String()
-		out = append(out, v)
-	}
-	return out
 }
 
 // measureNodePairs measures sc on each of --node-pairs node pairs, judges

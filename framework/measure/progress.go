@@ -97,7 +97,7 @@ func short(d time.Duration) string {
 // live is the figure so far after i samples of each path: the median of
 // the paired pod/node rate ratios and both paths' median rates.
 func live(res *results.Test) string {
-	pod, node := res.Values(endpoints.PodPath, results.Rate), res.Values(endpoints.NodePath, results.Rate)
+	pod, node := res.Values(res.Compared(), results.Rate), res.Values(endpoints.NodePath, results.Rate)
 	if len(pod) == 0 || len(pod) != len(node) {
 		return ""
 	}

@@ -214,7 +214,7 @@ func info(r *results.Run, file string) RunInfo {
 
 // figureSamples are the samples a comparison uses for metric m of t.
 func figureSamples(t *results.Test, m results.Metric, fig Figure) []float64 {
-	pod := t.Values(endpoints.PodPath, m)
+	pod := t.Values(t.Compared(), m) // the pod path, or an extended spec's
 	if fig == PodFigure {
 		return pod
 	}

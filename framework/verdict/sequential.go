@@ -42,7 +42,7 @@ func (a Against) reference(t *results.Test) (want baseline.TestFigures, refPod, 
 		}
 		refPod, refNode = map[results.Metric][]float64{}, map[results.Metric][]float64{}
 		for _, m := range results.Metrics {
-			refPod[m], refNode[m] = r.Values(endpoints.PodPath, m), r.Values(endpoints.NodePath, m)
+			refPod[m], refNode[m] = r.Values(r.Compared(), m), r.Values(endpoints.NodePath, m)
 			if len(refPod[m]) < 2 || len(refPod[m]) != len(refNode[m]) {
 				return want, nil, nil, "", fmt.Errorf("reference %s: %s has %d pod and %d node samples: a two-sample verdict needs at least 2 paired samples", a.RefName, t.ID, len(refPod[m]), len(refNode[m]))
 			}
@@ -52,7 +52,7 @@ func (a Against) reference(t *results.Test) (want baseline.TestFigures, refPod, 
 			return s.Median
 		}
 		want = baseline.TestFigures{Unit: r.Unit(results.Rate),
-			Pod:  baseline.Figures{Rate: med(endpoints.PodPath, results.Rate), ClientSD: med(endpoints.PodPath, results.ClientCPU), ServerSD: med(endpoints.PodPath, results.ServerCPU)},
+			Pod:  baseline.Figures{Rate: med(r.Compared(), results.Rate), ClientSD: med(r.Compared(), results.ClientCPU), ServerSD: med(r.Compared(), results.ServerCPU)},
 			Node: baseline.Figures{Rate: med(endpoints.NodePath, results.Rate), ClientSD: med(endpoints.NodePath, results.ClientCPU), ServerSD: med(endpoints.NodePath, results.ServerCPU)}}
 		return want, refPod, refNode, "run " + a.RefName, nil
 	}
@@ -81,14 +81,15 @@ func (a Against) inputs(t *results.Test) ([]Input, baseline.TestFigures, error) 
 	if err != nil {
 		return nil, want, err
 	}
-	pod, node := t.Paths[endpoints.PodPath], t.Paths[endpoints.NodePath]
+	// The pod path, or the path an extended spec compares with the reference.
+	pod, node := t.Paths[t.Compared()], t.Paths[endpoints.NodePath]
 	if pod == nil || node == nil || len(pod.Samples) == 0 || len(pod.Samples) != len(node.Samples) {
 		return nil, want, fmt.Errorf("%s has no paired samples on both paths: nothing to judge", t.ID)
 	}
 	var out []Input
 	for _, m := range results.Metrics {
 		in := Input{Test: t.ID, Title: t.Title, Metric: m, RR: t.Netperf.IsRR(), Unit: t.Unit(m),
-			Pod: t.Values(endpoints.PodPath, m), Node: t.Values(endpoints.NodePath, m), RefName: name}
+			Pod: t.Values(t.Compared(), m), Node: t.Values(endpoints.NodePath, m), RefName: name}
 		if refPod != nil {
 			in.RefPod, in.RefNode = refPod[m], refNode[m]
 		}

@@ -89,7 +89,7 @@ func (a Against) inputs(t *results.Test) ([]Input, baseline.TestFigures, error) 
 	var out []Input
 	for _, m := range results.Metrics {
 		in := Input{Test: t.ID, Title: t.Title, Metric: m, RR: t.Netperf.IsRR(), Unit: t.Unit(m),
-			Pod: t.Values(t.Compared(), m), Node: t.Values(endpoints.NodePath, m), RefName: name}
+			Pod: t.Values(t.Compared(), m), Node: t.Values(endpoints.NodePath, m), RefName: name, Path: string(t.Path)}
 		if refPod != nil {
 			in.RefPod, in.RefNode = refPod[m], refNode[m]
 		}

@@ -22,6 +22,19 @@ func input(m results.Metric, ratios ...float64) verdict.Input {
 	return in
 }
 
+// An extended spec's verdict names its path where the four's name the pod.
+func TestJudgeNamesThePath(t *testing.T) {
+	in := input(results.Rate, 1.79, 1.8, 1.81)
+	in.Path = "service"
+	v, err := verdict.Judge(verdict.Relative, in, want, 0.25, verdict.Look{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(v.Message, "PASS: service 36 Gbit/s vs node 20 Gbit/s") {
+		t.Errorf("message %q does not name the service path", v.Message)
+	}
+}
+
 // TestJudge: the interval decides, not the median; each mode and direction.
 func TestJudge(t *testing.T) {
 	tests := []struct {

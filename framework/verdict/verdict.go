@@ -157,6 +157,17 @@ type Input struct {
 	RefPod, RefNode []float64
 	// RefName names the recorded reference in messages, e.g. "profile before.yaml".
 	RefName string
+	// Path names the compared path in messages: empty for the pod path, or
+	// an extended spec's (service, same-node, ipv6).
+	Path string
+}
+
+// pathName is how a message names the compared path.
+func (in Input) pathName() string {
+	if in.Path == "" {
+		return "pod"
+	}
+	return in.Path
 }
 
 // Look is where in a sequential design a judgement is taken, and at what
@@ -356,17 +367,17 @@ func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
 	fmt.Fprintf(&b, "%s %s: ", title, strings.ToUpper(string(v.Status)))
 	switch {
 	case v.ReferenceN > 0 && mode == Relative:
-		fmt.Fprintf(&b, "pod/node ratio %.3f%s vs %.3f in %s (n=%d), expected ratio %s %.3f (reference %s %.3g%% tolerance) [relative, two-sample: both runs' noise counted]",
-			v.Measured, ci, v.Expected, in.RefName, v.ReferenceN, cmp, v.Threshold, sign, v.Tolerance*100)
+		fmt.Fprintf(&b, "%s/node ratio %.3f%s vs %.3f in %s (n=%d), expected ratio %s %.3f (reference %s %.3g%% tolerance) [relative, two-sample: both runs' noise counted]",
+			in.pathName(), v.Measured, ci, v.Expected, in.RefName, v.ReferenceN, cmp, v.Threshold, sign, v.Tolerance*100)
 	case v.ReferenceN > 0:
-		fmt.Fprintf(&b, "pod %s %s%s vs %s %s in %s (n=%d), expected %s %s (reference %s %.3g%% tolerance) [absolute, two-sample: both runs' noise counted]",
-			num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, in.RefName, v.ReferenceN, cmp, num(v.Threshold), sign, v.Tolerance*100)
+		fmt.Fprintf(&b, "%s %s %s%s vs %s %s in %s (n=%d), expected %s %s (reference %s %.3g%% tolerance) [absolute, two-sample: both runs' noise counted]",
+			in.pathName(), num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, in.RefName, v.ReferenceN, cmp, num(v.Threshold), sign, v.Tolerance*100)
 	case mode == Relative:
-		fmt.Fprintf(&b, "pod %s %s vs node %s %s = ratio %.3f%s, expected ratio %s %.3f (published %.3f %s %.3g%% tolerance) [relative]",
-			num(stats.Median(in.Pod)), in.Unit, num(stats.Median(in.Node)), in.Unit, v.Measured, ci, cmp, v.Threshold, v.Expected, sign, v.Tolerance*100)
+		fmt.Fprintf(&b, "%s %s %s vs node %s %s = ratio %.3f%s, expected ratio %s %.3f (published %.3f %s %.3g%% tolerance) [relative]",
+			in.pathName(), num(stats.Median(in.Pod)), in.Unit, num(stats.Median(in.Node)), in.Unit, v.Measured, ci, cmp, v.Threshold, v.Expected, sign, v.Tolerance*100)
 	default:
-		fmt.Fprintf(&b, "pod %s %s%s vs baseline %s %s = ratio %.3f, expected %s %s (baseline %s %.3g%% tolerance) [absolute]",
-			num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, v.Measured/v.Expected, cmp, num(v.Threshold), sign, v.Tolerance*100)
+		fmt.Fprintf(&b, "%s %s %s%s vs baseline %s %s = ratio %.3f, expected %s %s (baseline %s %.3g%% tolerance) [absolute]",
+			in.pathName(), num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, v.Measured/v.Expected, cmp, num(v.Threshold), sign, v.Tolerance*100)
 	}
 	switch {
 	case v.MDE >= 1 && cmp == ">=":

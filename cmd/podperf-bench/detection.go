@@ -76,12 +76,17 @@ func proportion(p stats.Proportion) string {
 	return fmt.Sprintf("%d/%d = %.0f%% (95%% CI %.0f-%.0f%%)", p.K, p.N, p.Rate*100, p.CILow*100, p.CIHigh*100)
 }
 
-func detection(ctx context.Context, tgt *netns.Target, o Options, logf func(string, ...any), saved func(*Detection)) (*Detection, error) {
+// tolerances are the -tolerances the verdicts of the bench use.
+func (o Options) tolerances() (verdict.Tolerances, error) {
 	tolYAML, where, err := config.Read("tolerances", o.Tolerances)
 	if err != nil {
-		return nil, fmt.Errorf("-tolerances: %w", err)
+		return verdict.Tolerances{}, fmt.Errorf("-tolerances: %w", err)
 	}
-	tol, err := verdict.ParseTolerances(tolYAML, where)
+	return verdict.ParseTolerances(tolYAML, where)
+}
+
+func detection(ctx context.Context, tgt *netns.Target, o Options, logf func(string, ...any), saved func(*Detection)) (*Detection, error) {
+	tol, err := o.tolerances()
 	if err != nil {
 		return nil, err
 	}

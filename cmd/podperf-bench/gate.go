@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"podperf/framework/baseline"
-	"podperf/framework/config"
 	"podperf/framework/endpoints"
 	"podperf/framework/endpoints/netns"
 	"podperf/framework/results"
@@ -105,11 +104,7 @@ func (o Options) gateSettings() GateSettings {
 // gate runs rounds until there are o.Rounds, continuing prev when its
 // settings match; saved is called after every round.
 func gate(ctx context.Context, tgt *netns.Target, o Options, prev *Gate, logf func(string, ...any), saved func(*Gate)) (*Gate, error) {
-	tolYAML, where, err := config.Read("tolerances", o.Tolerances)
-	if err != nil {
-		return nil, fmt.Errorf("-tolerances: %w", err)
-	}
-	tol, err := verdict.ParseTolerances(tolYAML, where)
+	tol, err := o.tolerances()
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func measureExtended(ctx context.Context, sc scenario.Scenario) {
 		ginkgo.Skip(oneLine(err)) // a size UDP cannot send, in a sweep
 	}
 	startTest(sc.Title)
-	plan, unpublished := cfg.ExtendedPlan(sc, func(msg string) { ginkgo.By(msg) }, framework.Logf)
+	plan := cfg.ExtendedPlan(sc, func(msg string) { ginkgo.By(msg) }, framework.Logf)
 	res := sc.NewResult()
 	ginkgo.DeferCleanup(func() { ginkgo.AddReportEntry(resultEntry, res, ginkgo.ReportEntryVisibilityNever) })
 	warnAboutCluster(res)
@@ -59,9 +59,6 @@ func measureExtended(ctx context.Context, sc scenario.Scenario) {
 	pod := setUp(ctx, plan, endpoints.PodPath, res)
 	node := setUp(ctx, plan, endpoints.NodePath, res)
 	err := measure.Measure(ctx, []endpoints.Pair{node, pod}, plan, res)
-	if unpublished {
-		scenario.NoteUnpublished(res)
-	}
 	checkTransport(res)
 	measured(err, res)
 	judge(res)

@@ -61,7 +61,7 @@ func pathScenario(sc scenario.Scenario, path endpoints.Path) scenario.Scenario {
 func measurePath(ctx context.Context, path endpoints.Path, base scenario.Scenario) {
 	sc := pathScenario(base, path)
 	startTest(sc.Title)
-	plan, unpublished := cfg.ExtendedPlan(sc, func(msg string) { ginkgo.By(msg) }, framework.Logf)
+	plan := cfg.ExtendedPlan(sc, func(msg string) { ginkgo.By(msg) }, framework.Logf)
 	res := sc.NewResult()
 	res.Path = path
 	skipped := false
@@ -85,9 +85,6 @@ func measurePath(ctx context.Context, path endpoints.Path, base scenario.Scenari
 	ginkgo.DeferCleanup(pair.Close)
 	node := setUp(ctx, plan, endpoints.NodePath, res)
 	err = measure.Measure(ctx, []endpoints.Pair{node, pair}, plan, res)
-	if unpublished {
-		scenario.NoteUnpublished(res)
-	}
 	measured(err, res)
 	judge(res)
 }

@@ -77,6 +77,10 @@ type TestFigures struct {
 	// (--write-baseline), so that a run judged against it carries the
 	// recording's noise too; published profiles have none.
 	Samples *Samples `json:"samples,omitempty"`
+	// Unpublished marks figures that stand in for a test no profile
+	// publishes: the node-to-node reference of the same run (a pod/node
+	// ratio of 1). Verdicts against them say so. Never written to a file.
+	Unpublished bool `json:"-"`
 }
 
 // Samples are a recorded run's raw samples per metric, pod and node paired

@@ -84,20 +84,20 @@ func (c *Config) ExtendedScenarios() []scenario.Scenario {
 
 // ExtendedPlan is how an extended test is measured and judged: against the
 // stored run of --reference or the baseline when either has the test (a
-// recorded one), otherwise in
-// relative mode against this run's node-to-node reference, which
-// unpublished says (scenario.NoteUnpublished words the verdicts).
-func (c *Config) ExtendedPlan(sc scenario.Scenario, step func(string), logf func(string, ...any)) (p measure.Plan, unpublished bool) {
-	p = c.Plan(sc, step, logf)
+// recorded one), otherwise in relative mode against this run's
+// node-to-node reference (scenario.Reference), which its verdicts say.
+func (c *Config) ExtendedPlan(sc scenario.Scenario, step func(string), logf func(string, ...any)) measure.Plan {
+	p := c.Plan(sc, step, logf)
 	if p.Reference != nil && slices.ContainsFunc(p.Reference.Tests, func(t *results.Test) bool { return t.ID == sc.ID }) {
-		return p, false // a stored run (--reference) that measured the test
+		return p // a stored run (--reference) that measured the test
 	}
 	p.Reference, p.RefName = nil, ""
+	var unpublished bool
 	p.Profile, unpublished = scenario.Reference(c.Profile, sc)
 	if unpublished {
 		p.Mode = verdict.Relative
 	}
-	return p, unpublished
+	return p
 }
 
 // recordExtended adds the extended knobs to the recorded settings.

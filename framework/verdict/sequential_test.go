@@ -35,6 +35,21 @@ func TestJudgeNamesThePath(t *testing.T) {
 	}
 }
 
+// Figures that stand in for an unpublished test (scenario.Reference) are
+// the node-to-node reference, and the verdict says so once, not "published".
+func TestJudgeUnpublished(t *testing.T) {
+	one := baseline.Figures{Rate: 1, ClientSD: 1, ServerSD: 1}
+	stand := baseline.TestFigures{Unit: "Gbit/s", Pod: one, Node: one, Unpublished: true}
+	v, err := verdict.Judge(verdict.Relative, input(results.Rate, 0.99, 1, 1.01), stand, 0.25, verdict.Look{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := v.Message
+	if strings.Contains(msg, "published 1.000") || strings.Count(msg, verdict.UnpublishedNote) != 1 || !strings.Contains(msg, "(node-to-node 1.000") {
+		t.Errorf("message = %q", msg)
+	}
+}
+
 // TestJudge: the interval decides, not the median; each mode and direction.
 func TestJudge(t *testing.T) {
 	tests := []struct {

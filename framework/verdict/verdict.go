@@ -347,13 +347,16 @@ func Judge(mode Mode, in Input, want baseline.TestFigures, tol float64, look Loo
 	default:
 		v.Status = results.Inconclusive
 	}
-	v.Message = message(mode, in, v, a.higherGood)
+	v.Message = message(mode, in, v, a.higherGood, want.Unpublished)
 	return v, nil
 }
 
+// UnpublishedNote ends the verdict of a test no profile has figures for.
+const UnpublishedNote = "no published figure: judged against this run's node-to-node reference"
+
 // message is the one line a reader of a failed job sees: measured value and
 // its interval, reference, ratio, threshold and tolerance.
-func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
+func message(mode Mode, in Input, v results.Verdict, higherBetter, unpublished bool) string {
 	cmp, sign := ">=", "-"
 	if !higherBetter {
 		cmp, sign = "<=", "+"
@@ -373,8 +376,12 @@ func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
 		fmt.Fprintf(&b, "%s %s %s%s vs %s %s in %s (n=%d), expected %s %s (reference %s %.3g%% tolerance) [absolute, two-sample: both runs' noise counted]",
 			in.pathName(), num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, in.RefName, v.ReferenceN, cmp, num(v.Threshold), sign, v.Tolerance*100)
 	case mode == Relative:
-		fmt.Fprintf(&b, "%s %s %s vs node %s %s = ratio %.3f%s, expected ratio %s %.3f (published %.3f %s %.3g%% tolerance) [relative]",
-			in.pathName(), num(stats.Median(in.Pod)), in.Unit, num(stats.Median(in.Node)), in.Unit, v.Measured, ci, cmp, v.Threshold, v.Expected, sign, v.Tolerance*100)
+		from := "published"
+		if unpublished {
+			from = "node-to-node"
+		}
+		fmt.Fprintf(&b, "%s %s %s vs node %s %s = ratio %.3f%s, expected ratio %s %.3f (%s %.3f %s %.3g%% tolerance) [relative]",
+			in.pathName(), num(stats.Median(in.Pod)), in.Unit, num(stats.Median(in.Node)), in.Unit, v.Measured, ci, cmp, v.Threshold, from, v.Expected, sign, v.Tolerance*100)
 	default:
 		fmt.Fprintf(&b, "%s %s %s%s vs baseline %s %s = ratio %.3f, expected %s %s (baseline %s %.3g%% tolerance) [absolute]",
 			in.pathName(), num(v.Measured), in.Unit, ci, num(v.Expected), in.Unit, v.Measured/v.Expected, cmp, num(v.Threshold), sign, v.Tolerance*100)
@@ -388,6 +395,9 @@ func message(mode Mode, in Input, v results.Verdict, higherBetter bool) string {
 	}
 	if v.Status == results.Inconclusive {
 		b.WriteString("; the interval straddles the threshold: more samples or a quieter machine would decide")
+	}
+	if unpublished {
+		b.WriteString("; " + UnpublishedNote)
 	}
 	return b.String()
 }

@@ -43,8 +43,10 @@ func TestMain(m *testing.M) {
 	reportDir := framework.TestContext.ReportDir
 	framework.TestContext.ReportDir = ""
 	framework.AfterReadingAllFlags(&framework.TestContext)
-	applyExtendedFilter()
-	if err := checkLabelFilter(); err != nil {
+	// The spec tree is previewed once, for both.
+	specs := specLabels()
+	applyExtendedFilter(specs)
+	if err := checkLabelFilter(specs); err != nil {
 		fmt.Fprintln(os.Stderr, "podperf:", err)
 		os.Exit(2)
 	}

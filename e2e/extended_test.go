@@ -32,10 +32,10 @@ var _ = ginkgo.Describe("Extended tests", ginkgo.Serial, ginkgo.Label(scenario.E
 // the four (rr, multi, ...), run the four alone. A filter that selects
 // extended specs alone (--label-filter=TCP_CRR) is taken as it is: it can
 // mean nothing else.
-func applyExtendedFilter() {
+func applyExtendedFilter(specs [][]string) {
 	given := ginkgo.GinkgoLabelFilter()
 	f := config.ExtendedLabelFilter(given)
-	if f != given && selectsOnlyExtended(given) {
+	if f != given && selectsOnlyExtended(given, specs) {
 		f = given
 	}
 	if err := flag.Set("ginkgo.label-filter", f); err != nil {
@@ -89,9 +89,9 @@ func checkTransport(res *results.Test) {
 	}
 }
 
-// selectsOnlyExtended says whether filter selects some spec and every spec
-// it selects is an extended one.
-func selectsOnlyExtended(filter string) bool {
+// selectsOnlyExtended says whether filter selects some of specs (their
+// labels) and every one it selects is an extended one.
+func selectsOnlyExtended(filter string, specs [][]string) bool {
 	if strings.TrimSpace(filter) == "" {
 		return false
 	}
@@ -100,11 +100,11 @@ func selectsOnlyExtended(filter string) bool {
 		return false // checkLabelFilter says what is wrong with it
 	}
 	extended := 0
-	for _, s := range ginkgo.PreviewSpecs("podperf: label check").SpecReports {
-		if !s.LeafNodeType.Is(types.NodeTypeIt) || !match(s.Labels()) {
+	for _, labels := range specs {
+		if !match(labels) {
 			continue
 		}
-		if !slices.Contains(s.Labels(), scenario.ExtendedLabel) {
+		if !slices.Contains(labels, scenario.ExtendedLabel) {
 			return false
 		}
 		extended++

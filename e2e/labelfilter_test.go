@@ -18,16 +18,21 @@ import (
 // checkLabelFilter rejects, before anything is created, a --label-filter
 // that does not parse, names a label no spec has, or selects no spec (Ginkgo
 // would run nothing and report success), and a baseline that lacks a selected
-// test. The labels are those of the spec tree itself, previewed.
-func checkLabelFilter() error {
+// test. specs are the labels of each spec (specLabels).
+func checkLabelFilter(specs [][]string) error {
+	_, err := cfg.Select(ginkgo.GinkgoLabelFilter(), specs, compileLabelFilter)
+	return err
+}
+
+// specLabels are the labels of each spec of the suite's tree, previewed.
+func specLabels() [][]string {
 	var specs [][]string
 	for _, s := range ginkgo.PreviewSpecs("podperf: label check").SpecReports {
 		if s.LeafNodeType.Is(types.NodeTypeIt) {
 			specs = append(specs, s.Labels())
 		}
 	}
-	_, err := cfg.Select(ginkgo.GinkgoLabelFilter(), specs, compileLabelFilter)
-	return err
+	return specs
 }
 
 // compileLabelFilter is Ginkgo's label-filter parser, with its syntax error
@@ -56,12 +61,7 @@ var updateDocs = flag.Bool("update-docs", false, "rewrite the label-filter table
 // input (one line, naming --label-filter and the known labels) on the real
 // spec tree and Ginkgo's parser, and keeps their table in docs/bad-input.md.
 func TestLabelFilter(t *testing.T) {
-	var specs [][]string
-	for _, s := range ginkgo.PreviewSpecs("podperf: label check").SpecReports {
-		if s.LeafNodeType.Is(types.NodeTypeIt) {
-			specs = append(specs, s.Labels())
-		}
-	}
+	specs := specLabels()
 	var c config.Config
 	fs := flag.NewFlagSet("podperf", flag.ContinueOnError)
 	c.Register(fs)

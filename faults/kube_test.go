@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	resourcehelper "k8s.io/component-helpers/resource"
 	"k8s.io/utils/ptr"
 
 	"podperf/framework/endpoints/kube"
@@ -111,12 +112,13 @@ func (k *kubeEnv) hog(t *testing.T, leave int64, asSuite bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// What the scheduler counts, as the suite's own CPU allowance does
+		// (framework/endpoints/kube/cpu.go): init containers, overhead.
 		used := int64(0)
 		for _, p := range pods.Items {
 			if p.Status.Phase != v1.PodSucceeded && p.Status.Phase != v1.PodFailed {
-				for _, c := range p.Spec.Containers {
-					used += c.Resources.Requests.Cpu().MilliValue()
-				}
+				req := resourcehelper.PodRequests(&p, resourcehelper.PodResourcesOptions{})
+				used += req.Cpu().MilliValue()
 			}
 		}
 		want := n.Status.Allocatable.Cpu().MilliValue() - used - leave
@@ -198,7 +200,7 @@ func (k *kubeEnv) checkClean(t *testing.T) {
 	}
 }
 
-// kubeOutcome checks a failed run: ended within bound after since, one-line
+// failed checks a failed run: ended within bound after since, one-line
 // reason matching want in junit.xml and results.json, nothing left.
 func (k *kubeEnv) failed(t *testing.T, r *run, since time.Time, bound time.Duration, want *regexp.Regexp, node, pod int) {
 	t.Helper()

@@ -100,7 +100,8 @@ lint:
 	$(GO) run $(ACTIONLINT) -color=false
 	cd ci/prow && $(GO) vet ./... && $(GO) test -count=1 ./...
 
-# Every fuzz target of the parsers and loaders, each for FUZZTIME, one after another.
+# Every fuzz target of the parsers and loaders, each for FUZZTIME (a time, or a count of
+# inputs such as 10000x, as go test -fuzztime takes), one after another.
 # A crasher is written to the package's testdata/fuzz/<FuzzName>/ and fails the run;
 # keep it there as a seed once it is fixed.
 FUZZTIME ?= 30s

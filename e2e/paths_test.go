@@ -11,7 +11,6 @@ import (
 	"k8s.io/kubernetes/test/e2e/framework"
 
 	"podperf/framework/endpoints"
-	"podperf/framework/endpoints/netns"
 	"podperf/framework/measure"
 	"podperf/framework/results"
 	"podperf/framework/scenario"
@@ -94,13 +93,14 @@ func measurePath(ctx context.Context, path endpoints.Path, base scenario.Scenari
 // pod/node ratio stands out from the others.
 func measureNodePairs(ctx context.Context, sc scenario.Scenario) {
 	k := cfg.Paths().NodePairs
-	if cfg.Target != "kubernetes" {
-		ginkgo.Skip(netns.NodePairsSkip)
-	}
 	if k < stats.MinOutlierValues {
 		ginkgo.Skip(fmt.Sprintf("--node-pairs=%d: an outlier pair needs at least %d pairs to stand out from; give --node-pairs=%d or more", k, stats.MinOutlierValues, stats.MinOutlierValues))
 	}
-	names, err := kubeTarget.NodePairs(ctx, k)
+	pairer, ok := tgt.(endpoints.NodePairer)
+	if !ok {
+		ginkgo.Skip(fmt.Sprintf("the %s target measures one node pair", tgt.Name()))
+	}
+	names, err := pairer.NodePairs(ctx, k)
 	var skip *endpoints.ErrSkip
 	if errors.As(err, &skip) {
 		ginkgo.Skip(skip.Reason)

@@ -26,7 +26,7 @@ func (c *Config) registerPaths(fs *flag.FlagSet) {
 	ps := &PathSettings{NodePairs: 1}
 	pathSettings.Store(c, ps)
 	fs.Var((*nodePairs)(&ps.NodePairs), "node-pairs",
-		fmt.Sprintf("Kubernetes: the node-pairs spec (label node-pairs) measures TCP_STREAM 1 stream on this many distinct node pairs and flags the pair whose pod/node ratio stands out (1 to %d; at least 3 to flag one)", MaxNodePairs))
+		fmt.Sprintf("the node-pairs spec (label node-pairs) measures TCP_STREAM 1 stream on this many distinct node pairs and flags the pair whose pod/node ratio stands out (1 to %d, 16 on the local target, which grows its miniature into a ring of nodes; at least 3 to flag one)", MaxNodePairs))
 }
 
 // Paths returns the extended specs' settings.

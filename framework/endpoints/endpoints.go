@@ -92,6 +92,13 @@ type BatchRunner interface {
 	RunAll(ctx context.Context, argvs [][]string) ([]Output, error)
 }
 
+// NodePairer is implemented by targets that measure several node pairs
+// (--node-pairs): NodePairs lays out k pairs and returns their node names,
+// client then server, the run's pair first; Request.NodePair then picks one.
+type NodePairer interface {
+	NodePairs(ctx context.Context, k int) ([][2]string, error)
+}
+
 // StallExplainer is implemented by pairs whose commands travel over
 // something other than the network measured (an exec through the API server
 // and the node's kubelet): when a command did not return in time,

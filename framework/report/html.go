@@ -31,7 +31,7 @@ type htmlTest struct {
 	ID, Title, Line, Outcome, OutcomeClass, Error string
 	Verdicts                                      *table
 	CPU                                           *htmlCPU
-	Latency                                       *table
+	Latency, NodePairs                            *table
 	Endpoints, Warnings, Notes                    []string
 	Charts                                        []htmlChart
 }
@@ -93,6 +93,9 @@ func HTML(w io.Writer, run *results.Run, refs []Reference, charts []Chart) error
 		}
 		if tb, ok := latencyTable(t); ok {
 			ht.Latency = &tb
+		}
+		if tb, ok := nodePairsTable(t); ok {
+			ht.NodePairs = &tb
 		}
 		for _, kind := range []string{"ratio", "rate", "cpu", "latency"} {
 			if c, ok := chart(t.ID + "-" + kind); ok {

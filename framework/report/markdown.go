@@ -181,6 +181,11 @@ func (m *mdWriter) test(run *results.Run, t *results.Test, refs []Reference, opt
 	if tb, ok := latencyTable(t); ok {
 		m.table(tb)
 	}
+	if tb, ok := nodePairsTable(t); ok {
+		m.p("The node pairs, one after the other:")
+		m.p("")
+		m.table(tb)
+	}
 	m.list("Endpoints:", endpointLines(t))
 	m.list("Warnings:", testWarnings(run, t))
 	m.list("Notes:", t.Notes)

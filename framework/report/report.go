@@ -54,29 +54,57 @@ func Summary(w io.Writer, run *results.Run) {
 	tc := transportColumnsOf(run)
 	fmt.Fprintf(tw, "test\tpath\trate\tunit\t±CI\tclient SD\tserver SD\tP50/P90/P99 µs\tpod/node\tverdict\tdetectable\t%s\n", tc.header())
 	for _, t := range run.Tests {
-		for _, p := range pathsOf(t) {
-			path := t.Paths[p]
-			if path == nil || path.Stats == nil {
-				fmt.Fprintf(tw, "%s\t%s\t-\t\t\t\t\t\t\t%s\t\t\n", t.ID, p, errOr(t.Error, "no data"))
-				continue
+		if t.NodePairs != nil {
+			for _, pt := range pairTests(t) {
+				summaryRows(tw, pt, tc)
 			}
-			r := path.Stats[results.Rate]
-			lat := "-"
-			if l := medianLatency(path.Samples); l != "" {
-				lat = l
-			}
-			ratio, verdict, mde := "", "", ""
-			if p == t.Compared() {
-				ratio = fmt.Sprintf("%.3f", t.Ratios[results.Rate].Median)
-				verdict = testVerdict(t)
-				mde = mdeText(t)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%s\t%.2g%%\t%.4g\t%.4g\t%s\t%s\t%s\t%s\t%s\n", t.ID, p, r.Median, t.Unit(results.Rate),
-				halfWidthPercent(r.Median, r.CILow, r.CIHigh), path.Stats[results.ClientCPU].Median, path.Stats[results.ServerCPU].Median, lat, ratio, verdict, mde, tc.cells(path))
+			continue
 		}
+		summaryRows(tw, t, tc)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "verdict: %s\n", run.Verdict)
+}
+
+// pairTests are the pairs of a node-pairs test as tests of their own, named
+// by the pair's nodes and marked when the pair stands out.
+func pairTests(t *results.Test) []*results.Test {
+	var out []*results.Test
+	for _, p := range t.NodePairs.Pairs {
+		pt := *t
+		pt.NodePairs = nil
+		pt.ID = fmt.Sprintf("%s pair %d %s→%s", t.ID, p.Index, p.ClientNode, p.ServerNode)
+		if p.Outlier {
+			pt.ID += fmt.Sprintf(" OUTLIER (robust z %.1f)", p.RobustZ)
+		}
+		pt.Paths, pt.Ratios, pt.Verdicts, pt.Error = p.Paths, p.Ratios, p.Verdicts, p.Error
+		out = append(out, &pt)
+	}
+	return out
+}
+
+// summaryRows prints one row per path of t.
+func summaryRows(tw io.Writer, t *results.Test, tc transportColumns) {
+	for _, p := range pathsOf(t) {
+		path := t.Paths[p]
+		if path == nil || path.Stats == nil {
+			fmt.Fprintf(tw, "%s\t%s\t-\t\t\t\t\t\t\t%s\t\t\n", t.ID, p, errOr(t.Error, "no data"))
+			continue
+		}
+		r := path.Stats[results.Rate]
+		lat := "-"
+		if l := medianLatency(path.Samples); l != "" {
+			lat = l
+		}
+		ratio, verdict, mde := "", "", ""
+		if p == t.Compared() {
+			ratio = fmt.Sprintf("%.3f", t.Ratios[results.Rate].Median)
+			verdict = testVerdict(t)
+			mde = mdeText(t)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.4g\t%s\t%.2g%%\t%.4g\t%.4g\t%s\t%s\t%s\t%s\t%s\n", t.ID, p, r.Median, t.Unit(results.Rate),
+			halfWidthPercent(r.Median, r.CILow, r.CIHigh), path.Stats[results.ClientCPU].Median, path.Stats[results.ServerCPU].Median, lat, ratio, verdict, mde, tc.cells(path))
+	}
 }
 
 // mdeText is the smallest worsening of the rate the test could have

@@ -290,3 +290,30 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// A node-pairs test prints its pairs, each on its own rows with its nodes,
+// the outlier marked and a failed pair's error, not an empty "no data" row.
+func TestSummaryNodePairs(t *testing.T) {
+	r := withPaths(fullRun(t))
+	r.Tests = r.Tests[len(r.Tests)-1:]
+	var b bytes.Buffer
+	report.Summary(&b, r)
+	out := b.String()
+	for _, want := range []string{
+		"service_tcp_rr_32 pair 1 node-a→node-b",
+		"service_tcp_rr_32 pair 2 node-c→node-d",
+		"service_tcp_rr_32 pair 3 node-e→node-f OUTLIER (robust z 8.1)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "no data") || strings.Count(out, "OUTLIER") != 2 { // pair 3's two paths
+		t.Errorf("summary:\n%s", out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "pair 3") && strings.Contains(l, " service ") && !strings.Contains(l, " error ") {
+			t.Errorf("pair 3 failed to measure, but its row does not say error: %q", l)
+		}
+	}
+}

@@ -424,3 +424,43 @@ var reportFiles = []struct{ name, what string }{
 	{"summary.md", "a short Markdown summary for a CI job page"},
 	{"results.csv", "one row per test, path and metric: n, median, 95% interval and spread"},
 }
+
+// nodePairsTable is a node-pairs test's pairs (docs/paths.md#node-pairs):
+// each pair's nodes, rates, pod/node ratio, robust score and verdict, the
+// outlier marked.
+func nodePairsTable(t *results.Test) (table, bool) {
+	if t.NodePairs == nil || len(t.NodePairs.Pairs) == 0 {
+		return table{}, false
+	}
+	np := t.NodePairs
+	unit := t.Unit(results.Rate)
+	tb := table{Head: []string{"pair", "client → server", "node rate (" + unit + ")", "pod rate (" + unit + ")",
+		"pod/node " + string(np.Metric) + " (95% interval)", "robust z", "verdict"}}
+	for i, pt := range pairTests(t) {
+		p := np.Pairs[i]
+		rate := func(path endpoints.Path) string {
+			if s, ok := stat(pt, path, results.Rate); ok {
+				return num(s.Median)
+			}
+			return "–"
+		}
+		r := "–"
+		if s, ok := ratio(pt, np.Metric); ok {
+			r = ratioText(s.Median)
+			if s.N > 1 {
+				r += " (" + interval(s, ratioText) + ")"
+			}
+		}
+		z := cell{Text: "–"}
+		if p.Error == "" && len(p.Ratios) > 0 {
+			z.Text = fmt.Sprintf("%.2f", p.RobustZ)
+		}
+		if p.Outlier {
+			z = cell{Text: z.Text + ", outlier", Status: "fail"}
+		}
+		v := outcomeText(pt)
+		tb.Rows = append(tb.Rows, []cell{{Text: fmt.Sprint(p.Index)}, {Text: p.ClientNode + " → " + p.ServerNode},
+			{Text: rate(endpoints.NodePath)}, {Text: rate(pt.Compared())}, {Text: r}, z, {Text: v, Status: statusOf(outcome(pt))}})
+	}
+	return tb, true
+}

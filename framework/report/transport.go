@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 
+	"podperf/framework/endpoints"
 	"podperf/framework/results"
 )
 
@@ -17,10 +18,13 @@ func transportColumnsOf(run *results.Run) transportColumns {
 		if t == nil {
 			continue
 		}
-		for _, p := range t.Paths {
-			if p == nil {
-				continue
+		paths := []map[endpoints.Path]*results.Path{t.Paths}
+		if t.NodePairs != nil {
+			for _, np := range t.NodePairs.Pairs {
+				paths = append(paths, np.Paths)
 			}
+		}
+		for _, p := range allPaths(paths) {
 			c.retrans = c.retrans || p.Retransmits != nil
 			_, l := p.Stats[results.Loss]
 			c.loss = c.loss || l
@@ -62,4 +66,17 @@ func (c transportColumns) cells(path *results.Path) string {
 		s += cell + "\t"
 	}
 	return s
+}
+
+// allPaths is every non-nil path of the maps.
+func allPaths(ms []map[endpoints.Path]*results.Path) []*results.Path {
+	var out []*results.Path
+	for _, m := range ms {
+		for _, p := range m {
+			if p != nil {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }

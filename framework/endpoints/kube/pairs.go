@@ -90,3 +90,5 @@ func (t *Target) nodesOf(i int) (client, server *v1.Node, err error) {
 	}
 	return t.pairs[i].client, t.pairs[i].server, nil
 }
+
+var _ endpoints.NodePairer = (*Target)(nil)

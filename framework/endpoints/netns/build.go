@@ -51,6 +51,9 @@ func (t *Target) build(ctx context.Context) error {
 		}
 	}
 	for _, sh := range t.shapes {
+		if sh.inRing() {
+			continue // built with the ring (nodepairs.go)
+		}
 		if err := sh.apply(ctx); err != nil {
 			return err
 		}

@@ -50,6 +50,7 @@ type Target struct {
 	mu    sync.Mutex
 	pairs []*pair
 	up    bool
+	ring  ring // the extra nodes of --node-pairs (nodepairs.go)
 }
 
 // New checks that the machine can host the miniature and takes the lock that

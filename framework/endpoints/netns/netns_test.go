@@ -63,7 +63,7 @@ func TestParseShapes(t *testing.T) {
 	}
 	for in, msg := range map[string]string{
 		"node:rate=1gbit":  "start with pod: or wire:",
-		"pod:rate=":        `"rate=" is not rate=<tc rate>, delay=<tc time> or filters=<count>`,
+		"pod:rate=":        `"rate=" is not rate=<tc rate>, delay=<tc time>, filters=<count> or node=<node-a..>`,
 		"pod:filters=0":    `filters="0": use a count from 1 to 100000`,
 		"pod:filters=many": `filters="many"`,
 		"pod:burst=1mb":    `"burst=1mb" is not`,

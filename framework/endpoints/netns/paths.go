@@ -35,9 +35,6 @@ var ipv6Addr = map[string]string{
 // off the node again.
 const serviceTable = "podperf-service"
 
-// NodePairsSkip says why the local target measures one node pair only.
-const NodePairsSkip = "--node-pairs applies to the Kubernetes target: every node pair of the local miniature would share this one machine's kernel, CPUs and memory, so the pairs could differ by noise alone and an outlier would name no faulty node"
-
 // extended sets up the client and server of an extended path and returns
 // what undoes it.
 func (t *Target) extended(ctx context.Context, req endpoints.Request, info *endpoints.PairInfo) (client, server host, undo func(context.Context) error, err error) {

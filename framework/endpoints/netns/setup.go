@@ -41,16 +41,20 @@ func (t *Target) Setup(ctx context.Context, req endpoints.Request) (endpoints.Pa
 			return nil, fmt.Errorf("local target: %w", err)
 		}
 	}
-	if req.NodePair != 0 {
-		return nil, &endpoints.ErrSkip{Reason: NodePairsSkip}
-	}
 	var info endpoints.PairInfo
 	var undo func(context.Context) error
 	client, server := nodeA, nodeB
-	switch req.Path {
-	case endpoints.PodPath:
+	switch {
+	case req.NodePair != 0 && req.Path != endpoints.PodPath && req.Path != endpoints.NodePath:
+		return nil, fmt.Errorf("local target: node pair %d: node pairs measure the %s and %s paths, not %q", req.NodePair+1, endpoints.PodPath, endpoints.NodePath, req.Path)
+	case req.NodePair != 0:
+		var err error
+		if client, server, undo, err = t.ringPair(ctx, req.NodePair, req.Path == endpoints.PodPath); err != nil {
+			return nil, err
+		}
+	case req.Path == endpoints.PodPath:
 		client, server = podA, podB
-	case endpoints.NodePath:
+	case req.Path == endpoints.NodePath:
 	default:
 		var err error
 		if client, server, undo, err = t.extended(ctx, req, &info); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -21,6 +22,11 @@ type Shape struct {
 	// rules in a datapath. It adds per-packet latency and CPU without netem
 	// (about 0.01 µs per filter per packet here: 600 add 4-8 µs to a 30 µs TCP_RR).
 	Filters int
+	// Node is the node whose pod veth or wire is shaped: node-a (the run's
+	// client) unless --node-pairs grew the miniature into a ring, where
+	// node=node-c shapes what node-c's pod (pod:) or node-c itself (wire:)
+	// sends as the client of its pair.
+	Node string
 }
 
 // ParseShapes reads --local-tc: "pod:rate=2gbit", "wire:rate=1gbit,delay=1ms"
@@ -44,6 +50,11 @@ func ParseShapes(s string) ([]Shape, error) {
 				sh.Rate = v
 			case k == "delay" && v != "":
 				sh.Delay = v
+			case k == "node":
+				if !validNode(v) {
+					return nil, fmt.Errorf("--local-tc=%q: node=%q: name a node of the local miniature, node-a to %s", part, v, ringNodeName(MaxNodePairs-1))
+				}
+				sh.Node = v
 			case k == "filters":
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 1 || n > 100000 {
@@ -51,7 +62,7 @@ func ParseShapes(s string) ([]Shape, error) {
 				}
 				sh.Filters = n
 			default:
-				return nil, fmt.Errorf("--local-tc=%q: %q is not rate=<tc rate>, delay=<tc time> or filters=<count>", part, kv)
+				return nil, fmt.Errorf("--local-tc=%q: %q is not rate=<tc rate>, delay=<tc time>, filters=<count> or node=<node-a..>", part, kv)
 			}
 		}
 		out = append(out, sh)
@@ -70,16 +81,73 @@ func (s Shape) String() string {
 	if s.Filters > 0 {
 		p = append(p, fmt.Sprintf("%d egress filters", s.Filters))
 	}
-	return s.Where + ": " + strings.Join(p, ", ")
+	where := s.Where
+	if s.Node != "" && s.Node != nodeA.node {
+		where += " of " + s.Node
+	}
+	return where + ": " + strings.Join(p, ", ")
+}
+
+// validNode reports whether name is node-a, node-b, ... up to the largest ring.
+func validNode(name string) bool {
+	for i := range MaxNodePairs {
+		if name == ringNodeName(i) {
+			return true
+		}
+	}
+	return false
+}
+
+// nodeIndex is the shaped node's place in the ring: 0 for node-a.
+func (s Shape) nodeIndex() int {
+	for i := range MaxNodePairs {
+		if s.Node == ringNodeName(i) {
+			return i
+		}
+	}
+	return 0
+}
+
+// inRing reports whether the shape's device exists only in the ring that
+// --node-pairs builds: a node after node-b, or node-b's wire to node-c.
+func (s Shape) inRing() bool {
+	n := s.nodeIndex()
+	return n >= 2 || (n == 1 && s.Where == "wire")
+}
+
+// CheckShapes checks that every shaped device exists with --node-pairs=k.
+func CheckShapes(shapes []Shape, k int) error {
+	nodes := max(k, 3)
+	for _, sh := range shapes {
+		if !sh.inRing() {
+			continue
+		}
+		n := sh.nodeIndex()
+		switch {
+		case k < 2:
+			return fmt.Errorf("--local-tc: %s: the local miniature has node-a and node-b only (with --node-pairs=%d), and node-b's wire exists only in the ring: give --node-pairs=%d or more", sh, k, max(n+1, 3))
+		case n >= nodes || (sh.Where == "wire" && n >= k):
+			return fmt.Errorf("--local-tc: %s: --node-pairs=%d builds %d nodes and %d wires (node-a's first): give --node-pairs=%d or more", sh, k, nodes, k, n+1)
+		}
+	}
+	return nil
+}
+
+// device is the namespace and interface the shape goes on: the pod's veth,
+// or the node's wire to the server of its pair.
+func (s Shape) device() (ns, dev string) {
+	n := s.nodeIndex()
+	if s.Where == "wire" {
+		return Prefix + ringNodeName(n), fmt.Sprintf("wire%d", n)
+	}
+	pod := ringPod(n)
+	return pod.ns, pod.iface
 }
 
 // apply installs the shape on the interface it names: rate and delay as the
 // root qdisc, filters on the clsact egress hook.
 func (s Shape) apply(ctx context.Context) error {
-	ns, dev := podA.ns, podA.iface
-	if s.Where == "wire" {
-		ns, dev = nodeA.ns, nodeA.iface
-	}
+	ns, dev := s.device()
 	if s.Rate != "" || s.Delay != "" {
 		args := []string{"-n", ns, "qdisc", "replace", "dev", dev, "root"}
 		if s.Delay != "" {
@@ -129,12 +197,16 @@ func (t *Target) Impair(ctx context.Context, shapes []Shape) error {
 	if !t.up {
 		return errNotBuilt
 	}
-	for _, h := range []host{podA, nodeA} {
+	for _, sh := range append(slices.Clone(t.shapes), Shape{Where: "pod"}, Shape{Where: "wire"}) {
 		// Deleting a qdisc that is not there fails harmlessly.
-		_, _ = execOut(ctx, "tc", "-n", h.ns, "qdisc", "del", "dev", h.iface, "root")
-		_, _ = execOut(ctx, "tc", "-n", h.ns, "qdisc", "del", "dev", h.iface, "clsact")
+		ns, dev := sh.device()
+		_, _ = execOut(ctx, "tc", "-n", ns, "qdisc", "del", "dev", dev, "root")
+		_, _ = execOut(ctx, "tc", "-n", ns, "qdisc", "del", "dev", dev, "clsact")
 	}
 	for _, sh := range shapes {
+		if sh.inRing() {
+			return fmt.Errorf("local target: impair %s: only node-a and node-b stay built between specs", sh)
+		}
 		if err := sh.apply(ctx); err != nil {
 			return err
 		}

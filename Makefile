@@ -19,7 +19,7 @@ KIND_OFFLINE_DIR ?= $(CURDIR)/_kind-offline
 KUBECONFIG ?= $(if $(wildcard $(KIND_OFFLINE_DIR)/kubeconfig),$(KIND_OFFLINE_DIR)/kubeconfig,$(HOME)/.kube/config)
 export KIND_OFFLINE_DIR
 
-.PHONY: help deps unit test e2e-local report bench lint clean-local e2e kind-up cilium kind-down kind-offline kind-offline-down \
+.PHONY: help deps unit test e2e-local report bench bench-gate lint clean-local e2e kind-up cilium kind-down kind-offline kind-offline-down \
 	cilium-routing image suite-image incluster faults faults-kube soak fuzz
 
 help:
@@ -30,6 +30,7 @@ help:
 	@echo "make e2e-local  the four specs on the local target at default settings"
 	@echo "make report     report.md, report.html, results.csv and charts from RESULTS (default \$$ARTIFACTS/results.json)"
 	@echo "make bench      the suite measured on itself (local target): overhead, aggregation, detection, time"
+	@echo "make bench-gate the gate proof: 40 rounds of healthy and cut runs, hours, resumable (docs/bench-gate.json)"
 	@echo "make lint       gofmt, go vet, staticcheck, shellcheck, actionlint (.github/workflows), the Prow config test"
 	@echo "make fuzz       each fuzz target (netperf output, interim results, baseline and tolerance files) for FUZZTIME (30s)"
 	@echo "make deps       install netperf, iproute2 (Debian, as root)"
@@ -90,6 +91,12 @@ BENCH_FLAGS ?=
 bench: deps
 	$(GO) run ./cmd/podperf-bench -out $(ARTIFACTS)/bench.json $(BENCH_FLAGS)
 
+# The gate proof (docs/bench.md#the-gate-proof): hours, resumable. Its rounds
+# are kept in the repository, so a rerun anywhere continues them.
+GATE_ROUNDS ?= 40
+bench-gate: deps
+	$(GO) run ./cmd/podperf-bench -parts gate -rounds $(GATE_ROUNDS) -out docs/bench-gate.json $(BENCH_FLAGS)
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	@command -v shellcheck >/dev/null || { echo "shellcheck not found: run make deps"; exit 1; }
@@ -135,9 +142,11 @@ kind-down:
 
 # kind without a registry: every binary and image built here (scripts/kind-offline/README.md).
 # CNI=ptp: ptp + routes and kube-proxy; CNI=cilium: Cilium from manifests/cilium/values.yaml.
+# FAMILY=dual (CNI=ptp): IPv4 and IPv6, for the IPv6 path (kind-config/kind-offline-dual-stack.yaml).
 CNI ?= ptp
+FAMILY ?= ipv4
 kind-offline:
-	KIND_OFFLINE_CNI=$(CNI) bash scripts/kind-offline/up.sh
+	KIND_OFFLINE_CNI=$(CNI) KIND_OFFLINE_FAMILY=$(FAMILY) bash scripts/kind-offline/up.sh
 kind-offline-down:
 	bash scripts/kind-offline/down.sh
 # Host routing of the offline cluster's Cilium: MODE=bpf (eBPF host routing) or MODE=legacy.

@@ -31,6 +31,13 @@ type Env struct {
 	KindNetSubnet netip.Prefix
 	// KindNetGateway is the gateway of the docker network "kind" (KIND_NET_GATEWAY).
 	KindNetGateway netip.Addr
+	// AllowedNet6 holds every IPv6 address the project creates (ALLOWED_NET6).
+	AllowedNet6 netip.Prefix
+	// KindNetSubnet6 and KindNetGateway6 are the IPv6 subnet and gateway of
+	// the docker network "kind" of a dual-stack cluster (KIND_NET_SUBNET6,
+	// KIND_NET_GATEWAY6).
+	KindNetSubnet6  netip.Prefix
+	KindNetGateway6 netip.Addr
 }
 
 var constants = mustParseEnv()
@@ -123,17 +130,24 @@ func parseEnv(text string) (Env, error) {
 	str("CILIUM_VERSION", &env.CiliumVersion)
 	str("CILIUM_IMAGE", &env.CiliumImage)
 	str("CILIUM_OPERATOR_IMAGE", &env.CiliumOperatorImage)
+	addr := func(key string, dst *netip.Addr) {
+		var s string
+		str(key, &s)
+		if s == "" {
+			return
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s=%s is not an address", key, s))
+		}
+		*dst = a
+	}
 	prefix("ALLOWED_NET", &env.AllowedNet)
 	prefix("KIND_NET_SUBNET", &env.KindNetSubnet)
-	var gw string
-	str("KIND_NET_GATEWAY", &gw)
-	if gw != "" {
-		a, err := netip.ParseAddr(gw)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("KIND_NET_GATEWAY=%s is not an address", gw))
-		}
-		env.KindNetGateway = a
-	}
+	addr("KIND_NET_GATEWAY", &env.KindNetGateway)
+	prefix("ALLOWED_NET6", &env.AllowedNet6)
+	prefix("KIND_NET_SUBNET6", &env.KindNetSubnet6)
+	addr("KIND_NET_GATEWAY6", &env.KindNetGateway6)
 	for k := range vals {
 		errs = append(errs, k+" is not known to package manifests")
 	}
@@ -154,6 +168,15 @@ func (e Env) check() []string {
 	}
 	if !e.KindNetSubnet.Contains(e.KindNetGateway) {
 		errs = append(errs, fmt.Sprintf("KIND_NET_GATEWAY %s is outside KIND_NET_SUBNET %s", e.KindNetGateway, e.KindNetSubnet))
+	}
+	if !e.AllowedNet.Addr().Is4() || !e.AllowedNet6.Addr().Is6() {
+		errs = append(errs, fmt.Sprintf("ALLOWED_NET %s must be IPv4 and ALLOWED_NET6 %s IPv6", e.AllowedNet, e.AllowedNet6))
+	}
+	if !within(e.KindNetSubnet6, e.AllowedNet6) {
+		errs = append(errs, fmt.Sprintf("KIND_NET_SUBNET6 %s is outside ALLOWED_NET6 %s", e.KindNetSubnet6, e.AllowedNet6))
+	}
+	if !e.KindNetSubnet6.Contains(e.KindNetGateway6) {
+		errs = append(errs, fmt.Sprintf("KIND_NET_GATEWAY6 %s is outside KIND_NET_SUBNET6 %s", e.KindNetGateway6, e.KindNetSubnet6))
 	}
 	return errs
 }

@@ -63,7 +63,8 @@ func TestEnvMatchesShell(t *testing.T) {
 func TestParseEnvRefuses(t *testing.T) {
 	const good = "NETPERF_IMAGE=a/b:v1\nK8S_VERSION=v1.2.3\nNODE_IMAGE=n:${K8S_VERSION}\n" +
 		"CILIUM_VERSION=v1.2.3\nCILIUM_IMAGE=c:${CILIUM_VERSION}\nCILIUM_OPERATOR_IMAGE=o:${CILIUM_VERSION}\nALLOWED_NET=198.18.0.0/15\n" +
-		"KIND_NET_SUBNET=198.19.1.0/24\nKIND_NET_GATEWAY=198.19.1.1\n"
+		"KIND_NET_SUBNET=198.19.1.0/24\nKIND_NET_GATEWAY=198.19.1.1\n" +
+		"ALLOWED_NET6=2001:2::/48\nKIND_NET_SUBNET6=2001:2:0:1::/64\nKIND_NET_GATEWAY6=2001:2:0:1::1\n"
 	env, err := parseEnv("# comment\n\n" + good)
 	if err != nil {
 		t.Fatalf("parseEnv: %v", err)
@@ -90,6 +91,9 @@ func TestParseEnvRefuses(t *testing.T) {
 		{"outside", strings.Replace(good, "KIND_NET_SUBNET=198.19.1.0/24\nKIND_NET_GATEWAY=198.19.1.1",
 			"KIND_NET_SUBNET=172.18.0.0/16\nKIND_NET_GATEWAY=172.18.0.1", 1), "outside ALLOWED_NET"},
 		{"gateway outside", strings.Replace(good, "198.19.1.1", "198.19.2.1", 1), "outside KIND_NET_SUBNET"},
+		{"IPv6 subnet outside", strings.Replace(good, "KIND_NET_SUBNET6=2001:2:0:1::/64", "KIND_NET_SUBNET6=fd00::/64", 1), "outside ALLOWED_NET6"},
+		{"IPv6 gateway outside", strings.Replace(good, "KIND_NET_GATEWAY6=2001:2:0:1::1", "KIND_NET_GATEWAY6=2001:2:0:2::1", 1), "outside KIND_NET_SUBNET6"},
+		{"IPv4 range as IPv6", strings.Replace(good, "ALLOWED_NET6=2001:2::/48", "ALLOWED_NET6=198.18.0.0/15", 1), "ALLOWED_NET6"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,18 +12,29 @@ need kind kubectl
 "$DOCKER" image inspect "$NODE_IMAGE" >/dev/null 2>&1 || die "node image $NODE_IMAGE missing (run 32-node-image.sh)"
 
 # The kind config's ranges (lib.sh reads them from it) must lie inside ALLOWED_NET.
+# (A dual-stack config lists an IPv4 and an IPv6 range: each must lie in ALLOWED_NET or ALLOWED_NET6.)
 for kv in "podSubnet=$POD_SUBNET" "serviceSubnet=$SERVICE_SUBNET"; do
-  in_allowed_net "${kv#*=}" || die "${KIND_CONFIG#"$REPO_ROOT"/} sets ${kv%%=*} to '${kv#*=}', not a range inside $ALLOWED_NET"
+  IFS=, read -r -a ranges <<<"${kv#*=}"
+  for r in "${ranges[@]}"; do
+    in_allowed_net "$r" || die "${KIND_CONFIG#"$REPO_ROOT"/} sets ${kv%%=*} to '${kv#*=}': '$r' is not a range inside $ALLOWED_NET or $ALLOWED_NET6"
+  done
 done
 
+# The node network: IPv4, plus IPv6 for a dual-stack cluster.
+net_args=(--subnet "$KIND_NET_SUBNET" --gateway "$KIND_NET_GATEWAY")
+want_subnets=$KIND_NET_SUBNET
+if [ "$KIND_OFFLINE_FAMILY" = dual ]; then
+  net_args+=(--ipv6 --subnet "$KIND_NET_SUBNET6" --gateway "$KIND_NET_GATEWAY6")
+  want_subnets="$KIND_NET_SUBNET $KIND_NET_SUBNET6"
+fi
 read -r -a subnets <<<"$("$DOCKER" network inspect kind -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null || true)"
-subnet=${subnets[*]}
+subnet=$(printf '%s\n' "${subnets[@]}" | sort | xargs)
 if [ -z "$subnet" ]; then
-  log "creating docker network kind ($KIND_NET_SUBNET)"
-  "$DOCKER" network create -d bridge --subnet "$KIND_NET_SUBNET" --gateway "$KIND_NET_GATEWAY" \
+  log "creating docker network kind ($want_subnets)"
+  "$DOCKER" network create -d bridge "${net_args[@]}" \
     -o com.docker.network.bridge.enable_ip_masquerade=true -o com.docker.network.driver.mtu=1500 kind >/dev/null
-elif [ "$subnet" != "$KIND_NET_SUBNET" ]; then
-  die "docker network kind has subnet '$subnet', want $KIND_NET_SUBNET; delete its clusters and run: docker network rm kind"
+elif [ "$subnet" != "$(printf '%s\n' "$want_subnets" | tr ' ' '\n' | sort | xargs)" ]; then
+  die "docker network kind has subnets '$subnet', want '$want_subnets' (FAMILY=$KIND_OFFLINE_FAMILY); delete its cluster first: make kind-offline-down (removes the network too)"
 fi
 
 # A bridge left by another dockerd (another state dir) with the same gateway address breaks

@@ -35,14 +35,19 @@ CILIUM_SUITE=trixie
 CLUSTER_NAME=${KIND_CLUSTER_NAME:-podperf}
 # The pod network: ptp (41-cni.sh, with kube-proxy) or cilium (12/21/33/43 steps, no kube-proxy).
 KIND_OFFLINE_CNI=${KIND_OFFLINE_CNI:-ptp}
-case $KIND_OFFLINE_CNI in
-  ptp) KIND_CONFIG=$REPO_ROOT/kind-config/kind-offline.yaml ;;
-  cilium) KIND_CONFIG=$REPO_ROOT/kind-config/kind-offline-cilium.yaml ;;
-  *) echo "error: KIND_OFFLINE_CNI='$KIND_OFFLINE_CNI': want ptp or cilium" >&2; exit 1 ;;
+# The address families: ipv4, or dual (IPv4 and IPv6; CNI=ptp only).
+KIND_OFFLINE_FAMILY=${KIND_OFFLINE_FAMILY:-ipv4}
+case $KIND_OFFLINE_CNI/$KIND_OFFLINE_FAMILY in
+  ptp/ipv4) KIND_CONFIG=$REPO_ROOT/kind-config/kind-offline.yaml ;;
+  ptp/dual) KIND_CONFIG=$REPO_ROOT/kind-config/kind-offline-dual-stack.yaml ;;
+  cilium/ipv4) KIND_CONFIG=$REPO_ROOT/kind-config/kind-offline-cilium.yaml ;;
+  *) echo "error: KIND_OFFLINE_CNI='$KIND_OFFLINE_CNI' KIND_OFFLINE_FAMILY='$KIND_OFFLINE_FAMILY': want CNI ptp (FAMILY ipv4 or dual) or cilium (FAMILY ipv4)" >&2; exit 1 ;;
 esac
 CILIUM_VALUES=$REPO_ROOT/manifests/cilium/values.yaml
 KUBECONFIG_FILE=$STATE/kubeconfig
-CNI_CONFLIST=$REPO_ROOT/manifests/cni/ptp.conflist   # @POD_CIDR@ stands for the node's podCIDR
+# @POD_CIDR@ stands for the node's IPv4 podCIDR, @POD_CIDR6@ for its IPv6 one (dual stack).
+CNI_CONFLIST=$REPO_ROOT/manifests/cni/ptp.conflist
+[ "$KIND_OFFLINE_FAMILY" = dual ] && CNI_CONFLIST=$REPO_ROOT/manifests/cni/ptp-dual-stack.conflist
 
 # Addresses, all inside ALLOWED_NET (the docker network "kind" is in podperf.env).
 DOCKER_BIP=198.19.254.1/24          # docker0
@@ -76,9 +81,34 @@ kc() { kubectl --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
 # ip4_int A.B.C.D: the IPv4 address as an integer.
 ip4_int() { local a b c d; IFS=. read -r a b c d <<<"$1"; echo $(( (10#$a << 24) | (10#$b << 16) | (10#$c << 8) | 10#$d )); }
-# in_allowed_net A.B.C.D/N: whether that IPv4 prefix lies inside ALLOWED_NET.
+# ip6_hex ADDR: the IPv6 address as 32 hex digits (no "::", no embedded IPv4).
+ip6_hex() {
+  local a=$1 head tail g out="" n i
+  if [[ $a == *::* ]]; then head=${a%%::*} tail=${a#*::}; else head=$a tail=""; fi
+  local -a hs=() ts=()
+  [ -n "$head" ] && IFS=: read -r -a hs <<<"$head"
+  [ -n "$tail" ] && IFS=: read -r -a ts <<<"$tail"
+  n=$(( 8 - ${#hs[@]} - ${#ts[@]} ))
+  [[ $a == *::* ]] || n=0
+  for g in "${hs[@]}"; do out+=$(printf '%04x' "0x$g"); done
+  for (( i = 0; i < n; i++ )); do out+=0000; done
+  for g in "${ts[@]}"; do out+=$(printf '%04x' "0x$g"); done
+  echo "$out"
+}
+# in_allowed_net6 ADDR/N: whether that IPv6 prefix lies inside ALLOWED_NET6 (a prefix of whole hex
+# digits, as 2001:2::/48 is).
+in_allowed_net6() {
+  local nbits=${ALLOWED_NET6#*/} digits
+  [[ $1 =~ ^[0-9a-fA-F:]+/[0-9]{1,3}$ ]] || return 1
+  [ "${1#*/}" -ge "$nbits" ] || return 1
+  digits=$(( nbits / 4 ))
+  [ "$(ip6_hex "${1%/*}" | cut -c1-"$digits")" = "$(ip6_hex "${ALLOWED_NET6%/*}" | cut -c1-"$digits")" ]
+}
+# in_allowed_net A.B.C.D/N: whether that IPv4 prefix lies inside ALLOWED_NET (an IPv6 prefix:
+# inside ALLOWED_NET6).
 in_allowed_net() {
   local nbits=${ALLOWED_NET#*/} mask
+  [[ $1 == *:* ]] && { in_allowed_net6 "$1"; return; }
   [[ $1 =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}$ ]] || return 1
   [ "${1#*/}" -ge "$nbits" ] || return 1
   mask=$(( (0xffffffff << (32 - nbits)) & 0xffffffff ))

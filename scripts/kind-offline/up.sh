@@ -7,9 +7,10 @@
 #   scripts/kind-offline/up.sh              # all steps
 #   scripts/kind-offline/up.sh 40-cluster   # only the named steps (their inputs must exist)
 #   KIND_OFFLINE_CNI=cilium scripts/kind-offline/up.sh   # Cilium instead of ptp + kube-proxy
+#   KIND_OFFLINE_FAMILY=dual scripts/kind-offline/up.sh  # IPv4 and IPv6 (ptp only)
 #
 # Environment: KIND_OFFLINE_DIR (state, default <repo>/_kind-offline), KIND_OFFLINE_CNI (ptp, the
-# default, or cilium), KIND_OFFLINE_SERIAL=1 (do not overlap the rootfs steps with the Go builds),
+# default, or cilium), KIND_OFFLINE_FAMILY (ipv4, the default, or dual), KIND_OFFLINE_SERIAL=1 (do not overlap the rootfs steps with the Go builds),
 # GOMODCACHE/GOCACHE/GOPROXY as for any Go build.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -13,7 +13,7 @@ import (
 )
 
 // ipv6Skip says what a cluster without IPv6 pods needs.
-const ipv6Skip = "use a dual-stack or IPv6 cluster (kind: kind-config/kind-dual-stack.yaml)"
+const ipv6Skip = "use a dual-stack or IPv6 cluster (offline kind: make kind-offline FAMILY=dual; kind with a registry: kind-config/kind-dual-stack.yaml)"
 
 // ipv6Capable says, from the nodes' pod CIDRs, whether pods on client and
 // server get IPv6 addresses: an ErrSkip when a node has pod CIDRs and none is

@@ -104,7 +104,7 @@ func TestIPv6Capable(t *testing.T) {
 		t.Errorf("nodes without pod CIDRs (the CNI assigns): %v", err)
 	}
 	err := ipv6Capable(newNode("a", "4", dualStack), newNode("b", "4", v4Only))
-	if !errors.As(err, &skip) || !strings.Contains(skip.Reason, "node b has only the pod CIDRs 10.244.1.0/24") || !strings.Contains(skip.Reason, "kind-dual-stack.yaml") {
+	if !errors.As(err, &skip) || !strings.Contains(skip.Reason, "node b has only the pod CIDRs 10.244.1.0/24") || !strings.Contains(skip.Reason, "make kind-offline FAMILY=dual") {
 		t.Errorf("an IPv4-only node: %v, want a skip naming it and the dual-stack config", err)
 	}
 }

@@ -31,7 +31,8 @@ mapfile -t rows < <(kc get nodes -o jsonpath='{range .items[*]}{.metadata.name} 
 # family ADDR-OR-PREFIX: 6 or 4.
 family() { case $1 in *:*) echo 6 ;; *) echo 4 ;; esac; }
 # pick FAMILY LIST: the first item of that family in a comma-separated list.
-pick() { local x; IFS=, read -r -a xs <<<"$2"; for x in "${xs[@]}"; do [ "$(family "$x")" = "$1" ] && { echo "$x"; return; }; done; }
+# (None: empty, and success, so that an assignment from it does not end the script under set -e.)
+pick() { local x; IFS=, read -r -a xs <<<"$2"; for x in "${xs[@]}"; do [ "$(family "$x")" = "$1" ] && { echo "$x"; return 0; }; done; return 0; }
 conflist() { sed -e "s#@POD_CIDR@#$1#g" -e "s#@POD_CIDR6@#$2#g" "$CNI_CONFLIST"; } # PODCIDR PODCIDR6
 
 fams=(4)

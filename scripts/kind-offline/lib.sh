@@ -69,6 +69,10 @@ K8S_CMDS=(kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-sc
 K8S_BIN=$STATE/k8s/bin
 TOOLS_BIN=$STATE/tools/bin
 
+# A command that fails under set -e says where, so that a step's log never ends without a reason.
+set -E
+trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \"$BASH_COMMAND\" failed (exit $?)" >&2' ERR
+
 log() { echo "[$(date +%T)] $*"; }
 die() { echo "error: $*" >&2; exit 1; }
 # skip_step REASON: the step's outputs exist; up.sh reports the step as cached.

@@ -122,12 +122,18 @@ func CheckShapes(shapes []Shape, k int) error {
 		if !sh.inRing() {
 			continue
 		}
+		// The fewest pairs that build it: a ring of 2 or 3 pairs has 3 nodes;
+		// node i's wire is pair i+1's.
 		n := sh.nodeIndex()
+		need := max(n+1, 2)
+		if sh.Where == "pod" && n < 3 {
+			need = 2
+		}
 		switch {
 		case k < 2:
-			return fmt.Errorf("--local-tc: %s: the local miniature has node-a and node-b only (with --node-pairs=%d), and node-b's wire exists only in the ring: give --node-pairs=%d or more", sh, k, max(n+1, 3))
+			return fmt.Errorf("--local-tc: %s: the local miniature has node-a and node-b only (with --node-pairs=%d), and node-b's wire exists only in the ring: give --node-pairs=%d or more", sh, k, need)
 		case n >= nodes || (sh.Where == "wire" && n >= k):
-			return fmt.Errorf("--local-tc: %s: --node-pairs=%d builds %d nodes and %d wires (node-a's first): give --node-pairs=%d or more", sh, k, nodes, k, n+1)
+			return fmt.Errorf("--local-tc: %s: --node-pairs=%d builds %d nodes and %d wires (node-a's first): give --node-pairs=%d or more", sh, k, nodes, k, need)
 		}
 	}
 	return nil

@@ -112,17 +112,26 @@ func parseEnv(text string) (Env, error) {
 		}
 		delete(vals, key)
 	}
-	prefix := func(key string, dst *netip.Prefix) {
+	// parse reads key with fn, which stores the value; an error says the value is not what.
+	parse := func(key, what string, fn func(string) error) {
 		var s string
-		str(key, &s)
-		if s == "" {
-			return
+		if str(key, &s); s != "" && fn(s) != nil {
+			errs = append(errs, fmt.Sprintf("%s=%s is not %s", key, s, what))
 		}
-		p, err := netip.ParsePrefix(s)
-		if err != nil || p != p.Masked() {
-			errs = append(errs, fmt.Sprintf("%s=%s is not a network prefix", key, s))
-		}
-		*dst = p
+	}
+	prefix := func(key string, dst *netip.Prefix) {
+		parse(key, "a network prefix", func(s string) (err error) {
+			if *dst, err = netip.ParsePrefix(s); err == nil && *dst != dst.Masked() {
+				err = fmt.Errorf("host bits set")
+			}
+			return err
+		})
+	}
+	addr := func(key string, dst *netip.Addr) {
+		parse(key, "an address", func(s string) (err error) {
+			*dst, err = netip.ParseAddr(s)
+			return err
+		})
 	}
 	str("NETPERF_IMAGE", &env.NetperfImage)
 	str("K8S_VERSION", &env.K8sVersion)
@@ -130,18 +139,6 @@ func parseEnv(text string) (Env, error) {
 	str("CILIUM_VERSION", &env.CiliumVersion)
 	str("CILIUM_IMAGE", &env.CiliumImage)
 	str("CILIUM_OPERATOR_IMAGE", &env.CiliumOperatorImage)
-	addr := func(key string, dst *netip.Addr) {
-		var s string
-		str(key, &s)
-		if s == "" {
-			return
-		}
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s=%s is not an address", key, s))
-		}
-		*dst = a
-	}
 	prefix("ALLOWED_NET", &env.AllowedNet)
 	prefix("KIND_NET_SUBNET", &env.KindNetSubnet)
 	addr("KIND_NET_GATEWAY", &env.KindNetGateway)

@@ -46,13 +46,28 @@ func (t *Target) build(ctx context.Context) error {
 		}
 	}
 	for _, h := range []host{nodeA, nodeB} {
-		if err := nsExec(ctx, h.ns, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"); err != nil {
-			return fmt.Errorf("enable forwarding in %s: %w", h.ns, err)
+		if err := forward(ctx, h.ns); err != nil {
+			return err
 		}
 	}
+	// Shapes on the ring's devices come with the ring (nodepairs.go).
+	return t.applyShapes(ctx, func(sh Shape) bool { return !sh.inRing() })
+}
+
+// forward turns on IPv4 forwarding in the node namespace ns.
+func forward(ctx context.Context, ns string) error {
+	if err := nsExec(ctx, ns, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"); err != nil {
+		return fmt.Errorf("enable forwarding in %s: %w", ns, err)
+	}
+	return nil
+}
+
+// applyShapes applies the impairments of --local-tc that want selects, and
+// logs each.
+func (t *Target) applyShapes(ctx context.Context, want func(Shape) bool) error {
 	for _, sh := range t.shapes {
-		if sh.inRing() {
-			continue // built with the ring (nodepairs.go)
+		if !want(sh) {
+			continue
 		}
 		if err := sh.apply(ctx); err != nil {
 			return err
@@ -60,4 +75,22 @@ func (t *Target) build(ctx context.Context) error {
 		t.log("impairment applied on purpose (--local-tc): %s", sh)
 	}
 	return nil
+}
+
+// podSteps are the ip commands that put pod behind the node namespace
+// nodeNS, as a CNI does: the pod's namespace, a veth (lxc-<pod> on the
+// node's side, holding the node's address gw), the pod's address on the same
+// /24, and its default route via gw.
+func podSteps(nodeNS string, pod host, gw string) [][]string {
+	veth := "lxc-" + strings.TrimPrefix(pod.ns, Prefix)
+	return [][]string{
+		{"netns", "add", pod.ns},
+		{"-n", pod.ns, "link", "set", "lo", "up"},
+		{"link", "add", pod.iface, "netns", pod.ns, "mtu", fmt.Sprint(mtu), "type", "veth", "peer", "name", veth, "netns", nodeNS},
+		{"-n", nodeNS, "addr", "add", gw + "/24", "dev", veth},
+		{"-n", pod.ns, "addr", "add", pod.addr + "/24", "dev", pod.iface},
+		{"-n", nodeNS, "link", "set", veth, "up"},
+		{"-n", pod.ns, "link", "set", pod.iface, "up"},
+		{"-n", pod.ns, "route", "add", "default", "via", gw},
+	}
 }

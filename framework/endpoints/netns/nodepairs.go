@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"podperf/framework/endpoints"
@@ -30,8 +29,7 @@ type ring struct {
 	// lock, releases the ring.
 	mu           sync.Mutex
 	nodes, pairs int
-	users        int // open pairs on the ring's extra nodes
-	built        bool
+	users        int // open pairs on the ring's extra nodes: built while above 0
 }
 
 // ringNodeName is node i's name: node-a, node-b, ...
@@ -107,20 +105,18 @@ func (t *Target) ringPair(ctx context.Context, i int, pod bool) (client, server 
 	if i < 0 || i >= r.pairs {
 		return host{}, host{}, nil, fmt.Errorf("local target: node pair %d of %d: call NodePairs first", i+1, r.pairs)
 	}
-	if !r.built {
+	if r.users == 0 {
 		if err := t.buildRing(ctx); err != nil {
 			return host{}, host{}, nil, errors.Join(err, t.removeRing(ctx))
 		}
-		r.built = true
 	}
 	r.users++
 	release = func(ctx context.Context) error {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if r.users--; r.users > 0 || !r.built {
+		if r.users--; r.users > 0 {
 			return nil
 		}
-		r.built = false
 		return t.removeRing(ctx)
 	}
 	client, server = ringLink(i, r.nodes)
@@ -139,19 +135,10 @@ func (t *Target) buildRing(ctx context.Context) error {
 	}
 	var steps [][]string
 	for i := 2; i < r.nodes; i++ {
-		node, pod := Prefix+ringNodeName(i), ringPod(i)
+		node := Prefix + ringNodeName(i)
 		gw, _ := ringGateway(i)
-		veth := "lxc-" + pod.ns[len(Prefix):]
-		steps = append(steps,
-			[]string{"netns", "add", node}, []string{"-n", node, "link", "set", "lo", "up"},
-			[]string{"netns", "add", pod.ns}, []string{"-n", pod.ns, "link", "set", "lo", "up"},
-			[]string{"link", "add", "eth0", "netns", pod.ns, "mtu", fmt.Sprint(mtu), "type", "veth", "peer", "name", veth, "netns", node},
-			[]string{"-n", node, "addr", "add", gw + "/24", "dev", veth},
-			[]string{"-n", pod.ns, "addr", "add", pod.addr + "/24", "dev", "eth0"},
-			[]string{"-n", node, "link", "set", veth, "up"},
-			[]string{"-n", pod.ns, "link", "set", "eth0", "up"},
-			[]string{"-n", pod.ns, "route", "add", "default", "via", gw},
-		)
+		steps = append(steps, []string{"netns", "add", node}, []string{"-n", node, "link", "set", "lo", "up"})
+		steps = append(steps, podSteps(node, ringPod(i), gw)...)
 	}
 	for i := 1; i < r.pairs; i++ {
 		c, s := ringLink(i, r.nodes)
@@ -173,45 +160,28 @@ func (t *Target) buildRing(ctx context.Context) error {
 		}
 	}
 	for i := 2; i < r.nodes; i++ {
-		if err := nsExec(ctx, Prefix+ringNodeName(i), "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"); err != nil {
-			return fmt.Errorf("enable forwarding in %s: %w", Prefix+ringNodeName(i), err)
+		if err := forward(ctx, Prefix+ringNodeName(i)); err != nil {
+			return err
 		}
 	}
-	for _, sh := range t.shapes {
-		if n := sh.nodeIndex(); sh.inRing() && n < r.nodes && (sh.Where != "wire" || n < r.pairs) {
-			if err := sh.apply(ctx); err != nil {
-				return err
-			}
-			t.log("impairment applied on purpose (--local-tc): %s", sh)
-		}
-	}
-	return nil
+	return t.applyShapes(ctx, func(sh Shape) bool {
+		n := sh.nodeIndex()
+		return sh.inRing() && n < r.nodes && (sh.Where != "wire" || n < r.pairs)
+	})
 }
 
 // removeRing deletes the ring's extra namespaces. Every extra wire has an end
 // in one of them, so the wires, and the routes over them in node-a and
 // node-b, go with them.
 func (t *Target) removeRing(ctx context.Context) error {
-	out, err := execOut(ctx, "ip", "netns", "list")
-	if err != nil {
-		return &toolError{cmd: "ip netns list", out: out, err: err}
-	}
 	extra := map[string]bool{}
 	for i := 2; i < MaxNodePairs; i++ {
 		extra[Prefix+ringNodeName(i)], extra[ringPod(i).ns] = true, true
 	}
-	var errs []error
-	for _, l := range strings.Split(out, "\n") {
-		ns, _, _ := strings.Cut(strings.TrimSpace(l), " ")
-		if !extra[ns] {
-			continue
-		}
-		killNamespace(ctx, ns)
-		if err := ip(ctx, "netns", "delete", ns); err != nil && !missing(err) {
-			errs = append(errs, fmt.Errorf("remove the node-pairs ring: %w", err))
-		}
+	if _, err := removeNamespaces(ctx, func(name string) bool { return extra[name] }); err != nil {
+		return fmt.Errorf("remove the node-pairs ring: %w", err)
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 var _ endpoints.NodePairer = (*Target)(nil)

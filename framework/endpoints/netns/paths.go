@@ -124,17 +124,7 @@ func addSameNodePod(ctx context.Context) (func(context.Context) error, error) {
 		return nil
 	}
 	_ = undo(ctx)
-	steps := [][]string{
-		{"netns", "add", podA2.ns},
-		{"-n", podA2.ns, "link", "set", "lo", "up"},
-		{"link", "add", "eth0", "netns", podA2.ns, "mtu", fmt.Sprint(mtu), "type", "veth", "peer", "name", "lxc-pod-a2", "netns", nodeA.ns},
-		{"-n", nodeA.ns, "addr", "add", "198.18.242.1/24", "dev", "lxc-pod-a2"},
-		{"-n", podA2.ns, "addr", "add", podA2.addr + "/24", "dev", "eth0"},
-		{"-n", nodeA.ns, "link", "set", "lxc-pod-a2", "up"},
-		{"-n", podA2.ns, "link", "set", "eth0", "up"},
-		{"-n", podA2.ns, "route", "add", "default", "via", "198.18.242.1"},
-	}
-	for _, s := range steps {
+	for _, s := range podSteps(nodeA.ns, podA2, "198.18.242.1") {
 		if err := ip(ctx, s...); err != nil {
 			return nil, errors.Join(err, undo(ctx))
 		}

@@ -34,6 +34,13 @@ func (t *Target) Teardown(ctx context.Context) error {
 // Sweep removes namespaces (and the processes in them) left by an earlier run
 // that was killed before it could clean up. It returns what it removed.
 func (t *Target) Sweep(ctx context.Context) ([]string, error) {
+	return removeNamespaces(ctx, func(name string) bool { return strings.HasPrefix(name, Prefix) })
+}
+
+// removeNamespaces kills the processes in, and deletes, every network
+// namespace whose name match selects, and returns those it removed. It stops
+// at the first that cannot be deleted.
+func removeNamespaces(ctx context.Context, match func(string) bool) ([]string, error) {
 	out, err := exec.CommandContext(ctx, "ip", "netns", "list").Output()
 	if err != nil {
 		return nil, fmt.Errorf("ip netns list: %w", err)
@@ -41,7 +48,7 @@ func (t *Target) Sweep(ctx context.Context) ([]string, error) {
 	var removed []string
 	for _, l := range strings.Split(string(out), "\n") {
 		name, _, _ := strings.Cut(strings.TrimSpace(l), " ")
-		if !strings.HasPrefix(name, Prefix) {
+		if name == "" || !match(name) {
 			continue
 		}
 		killNamespace(ctx, name)

@@ -54,16 +54,21 @@ func Summary(w io.Writer, run *results.Run) {
 	tc := transportColumnsOf(run)
 	fmt.Fprintf(tw, "test\tpath\trate\tunit\t±CI\tclient SD\tserver SD\tP50/P90/P99 µs\tpod/node\tverdict\tdetectable\t%s\n", tc.header())
 	for _, t := range run.Tests {
-		if t.NodePairs != nil {
-			for _, pt := range pairTests(t) {
-				summaryRows(tw, pt, tc)
-			}
-			continue
+		for _, rt := range rowTests(t) {
+			summaryRows(tw, rt, tc)
 		}
-		summaryRows(tw, t, tc)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "verdict: %s\n", run.Verdict)
+}
+
+// rowTests are what the summary prints rows of for t: t itself, or each of
+// its node pairs.
+func rowTests(t *results.Test) []*results.Test {
+	if t.NodePairs != nil {
+		return pairTests(t)
+	}
+	return []*results.Test{t}
 }
 
 // pairTests are the pairs of a node-pairs test as tests of their own, named

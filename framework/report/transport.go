@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 
-	"podperf/framework/endpoints"
 	"podperf/framework/results"
 )
 
@@ -18,16 +17,15 @@ func transportColumnsOf(run *results.Run) transportColumns {
 		if t == nil {
 			continue
 		}
-		paths := []map[endpoints.Path]*results.Path{t.Paths}
-		if t.NodePairs != nil {
-			for _, np := range t.NodePairs.Pairs {
-				paths = append(paths, np.Paths)
+		for _, rt := range rowTests(t) {
+			for _, p := range rt.Paths {
+				if p == nil {
+					continue
+				}
+				c.retrans = c.retrans || p.Retransmits != nil
+				_, l := p.Stats[results.Loss]
+				c.loss = c.loss || l
 			}
-		}
-		for _, p := range allPaths(paths) {
-			c.retrans = c.retrans || p.Retransmits != nil
-			_, l := p.Stats[results.Loss]
-			c.loss = c.loss || l
 		}
 	}
 	return c
@@ -66,17 +64,4 @@ func (c transportColumns) cells(path *results.Path) string {
 		s += cell + "\t"
 	}
 	return s
-}
-
-// allPaths is every non-nil path of the maps.
-func allPaths(ms []map[endpoints.Path]*results.Path) []*results.Path {
-	var out []*results.Path
-	for _, m := range ms {
-		for _, p := range m {
-			if p != nil {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }

@@ -178,6 +178,15 @@ func (e Env) check() []string {
 	return errs
 }
 
+// Allows reports whether the prefix p lies inside the project's range of
+// its family: ALLOWED_NET for IPv4, ALLOWED_NET6 for IPv6.
+func (e Env) Allows(p netip.Prefix) bool {
+	if p.Addr().Is4() {
+		return within(p, e.AllowedNet)
+	}
+	return p.Addr().Is6() && within(p, e.AllowedNet6)
+}
+
 // within reports whether p lies inside outer.
 func within(p, outer netip.Prefix) bool {
 	return p.Bits() >= outer.Bits() && outer.Contains(p.Addr())

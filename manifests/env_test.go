@@ -1,6 +1,7 @@
 package manifests
 
 import (
+	"net/netip"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -102,5 +103,18 @@ func TestParseEnvRefuses(t *testing.T) {
 				t.Errorf("parseEnv = %v; want an error with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// Allows takes each family's own range, and only prefixes wholly inside it.
+func TestAllows(t *testing.T) {
+	env := Constants()
+	for s, want := range map[string]bool{
+		"198.19.1.0/24": true, "198.18.0.0/15": true, "198.16.0.0/14": false, "172.18.0.0/16": false,
+		"2001:2:0:1::/64": true, "2001:2::/48": true, "2001:2::/47": false, "fd00::/64": false,
+	} {
+		if got := env.Allows(netip.MustParsePrefix(s)); got != want {
+			t.Errorf("Allows(%s) = %v, want %v", s, got, want)
+		}
 	}
 }

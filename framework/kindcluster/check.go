@@ -64,8 +64,7 @@ func checkNetwork(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("docker network %s: subnet %q: %w: delete its clusters, docker network rm %s, then: %s", name, s, err, name, fix)
 		}
-		in := func(outer netip.Prefix) bool { return outer.Contains(p.Addr()) && p.Bits() >= outer.Bits() }
-		if !(p.Addr().Is4() && in(allowed)) && !(p.Addr().Is6() && in(env.AllowedNet6)) {
+		if !env.Allows(p) {
 			return fmt.Errorf("docker network %s has subnet %s, outside %s and %s: delete its clusters, docker network rm %s, then: %s", name, s, allowed, env.AllowedNet6, name, fix)
 		}
 	}

@@ -22,19 +22,18 @@ done
 
 # The node network: IPv4, plus IPv6 for a dual-stack cluster.
 net_args=(--subnet "$KIND_NET_SUBNET" --gateway "$KIND_NET_GATEWAY")
-want_subnets=$KIND_NET_SUBNET
+want=$KIND_NET_SUBNET   # the subnets, sorted as docker's are below
 if [ "$KIND_OFFLINE_FAMILY" = dual ]; then
   net_args+=(--ipv6 --subnet "$KIND_NET_SUBNET6" --gateway "$KIND_NET_GATEWAY6")
-  want_subnets="$KIND_NET_SUBNET $KIND_NET_SUBNET6"
+  want=$(printf '%s\n' "$KIND_NET_SUBNET" "$KIND_NET_SUBNET6" | sort | xargs)
 fi
-read -r -a subnets <<<"$("$DOCKER" network inspect kind -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null || true)"
-subnet=$(printf '%s\n' "${subnets[@]}" | sort | xargs)
+subnet=$("$DOCKER" network inspect kind -f '{{range .IPAM.Config}}{{.Subnet}}{{"\n"}}{{end}}' 2>/dev/null | sort | xargs || true)
 if [ -z "$subnet" ]; then
-  log "creating docker network kind ($want_subnets)"
+  log "creating docker network kind ($want)"
   "$DOCKER" network create -d bridge "${net_args[@]}" \
     -o com.docker.network.bridge.enable_ip_masquerade=true -o com.docker.network.driver.mtu=1500 kind >/dev/null
-elif [ "$subnet" != "$(printf '%s\n' "$want_subnets" | tr ' ' '\n' | sort | xargs)" ]; then
-  die "docker network kind has subnets '$subnet', want '$want_subnets' (FAMILY=$KIND_OFFLINE_FAMILY); delete its cluster first: make kind-offline-down (removes the network too)"
+elif [ "$subnet" != "$want" ]; then
+  die "docker network kind has subnets '$subnet', want '$want' (FAMILY=$KIND_OFFLINE_FAMILY); delete its cluster first: make kind-offline-down (removes the network too)"
 fi
 
 # A bridge left by another dockerd (another state dir) with the same gateway address breaks

@@ -119,7 +119,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClientNode, "client-node", "", "Kubernetes node for the client pods (with --server-node; default: picked)")
 	fs.StringVar(&c.ServerNode, "server-node", "", "Kubernetes node for the server pods (with --client-node)")
 	fs.StringVar(&c.NodeSelector, "node-selector", "", "label selector the picked nodes must match, e.g. podperf=true")
-	fs.StringVar(&c.LocalTC, "local-tc", "", "local target: inject an impairment, e.g. pod:rate=2gbit (pod path only), wire:rate=2gbit (both paths), pod:filters=600 (per-packet latency), pod:rate=2gbit,node=node-c (node-c's pod, with --node-pairs=3 or more); ';' between several")
+	fs.StringVar(&c.LocalTC, "local-tc", "", "local target: inject an impairment, e.g. pod:rate=2gbit (pod path only), wire:rate=2gbit (both paths), pod:filters=600 (per-packet latency), pod:rate=2gbit,node=node-c (node-c's pod, with --node-pairs=2 or more); ';' between several")
 	fs.DurationVar(&c.PodTimeout, "pod-start-timeout", 3*time.Minute, "how long a test pod may take to become Ready")
 	fs.StringVar(&c.KindCluster, "kind-cluster", "", "Kubernetes: create a throwaway kind cluster of this name for the run and delete it afterwards")
 	fs.StringVar(&c.KindConfig, "kind-config", DefaultKindConfig, "kind config of the throwaway cluster (relative paths: current directory, then the repository)")
@@ -240,14 +240,15 @@ func (c *Config) checkTarget() error {
 				return reject(f.name, "%s applies to --target=kubernetes only (got --target=local)", f.name)
 			}
 		}
+		k := c.Paths().NodePairs
 		shapes, err := netns.ParseShapes(c.LocalTC)
 		if err == nil {
-			err = netns.CheckShapes(shapes, c.Paths().NodePairs)
+			err = netns.CheckShapes(shapes, k)
 		}
 		if err != nil {
 			return rejectErr("--local-tc", err)
 		}
-		if k := c.Paths().NodePairs; k > netns.MaxNodePairs {
+		if k > netns.MaxNodePairs {
 			return reject("--node-pairs", "--node-pairs=%d: the local target builds at most %d node pairs: lower it, or use --target=kubernetes", k, netns.MaxNodePairs)
 		}
 	} else if c.LocalTC != "" {
